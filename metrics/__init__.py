@@ -1,0 +1,1 @@
+"""Vitals metric logic: the DuckDB helper, SQL runner, classification, conformance and scoring."""

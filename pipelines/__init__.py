@@ -1,0 +1,1 @@
+"""Vitals: Dagster definitions, the GitHub client and the crawl."""
