@@ -1,0 +1,190 @@
+"""Writes to the raw store: idempotent upserts keyed on GitHub ids, crawl state and the crawl log."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from metrics import db
+
+# Column order of each raw table, as the upserts below write them.
+COLUMNS = {
+    "raw_repos": ["repo_id", "project", "full_name", "default_branch", "owner_type", "fetched_at"],
+    "raw_repo_names": ["requested_name", "project", "repo_id", "full_name", "moved", "resolved_at"],
+    "raw_issues": [
+        "id", "project", "repo", "number", "is_pull_request", "author_login", "author_type",
+        "author_association", "state", "state_reason", "created_at", "updated_at", "closed_at",
+        "merged_at", "labels", "comments", "fetched_at",
+    ],
+    "raw_comments": [
+        "id", "project", "repo", "issue_number", "author_login", "author_type", "author_association",
+        "created_at", "updated_at", "fetched_at",
+    ],
+    "raw_reviews": [
+        "id", "project", "repo", "pr_number", "author_login", "author_type", "author_association",
+        "state", "submitted_at", "fetched_at",
+    ],
+    "raw_commits": [
+        "repo", "sha", "project", "author_login", "author_type", "author_name", "author_email_domain",
+        "authored_at", "committer_login", "committed_at", "parent_count", "fetched_at",
+    ],
+    "raw_maintainer_files": [
+        "repo", "path", "commit_sha", "project", "committed_at", "is_head", "deleted", "content", "fetched_at",
+    ],
+    "raw_conformance_files": ["source", "path", "blob_sha", "size", "content", "fetched_at"],
+}  # fmt: skip
+KEYS = {
+    "raw_repos": ["repo_id"],
+    "raw_repo_names": ["requested_name"],
+    "raw_issues": ["id"],
+    "raw_comments": ["id"],
+    "raw_reviews": ["id"],
+    "raw_commits": ["repo", "sha"],
+    "raw_maintainer_files": ["repo", "path", "commit_sha"],
+    "raw_conformance_files": ["source", "path"],
+}
+SCHEMAS = {
+    "labels": pl.List(pl.String),
+    "content": pl.String,
+}
+SCHEMA_BY_TABLE = {"raw_conformance_files": {"content": pl.Binary}}
+
+
+def utc(value: str | None) -> dt.datetime | None:
+    """GitHub timestamps ('2024-05-01T10:00:00Z' or with an offset) as naive UTC datetimes."""
+    if not value:
+        return None
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class CrawlState:
+    repo: str
+    endpoint: str
+    since: str | None = None
+    etag: str | None = None
+    etag_url: str | None = None
+    high_water: str | None = None
+    next_url: str | None = None
+    pending: str | None = None
+    run_id: str | None = None
+
+
+class Store:
+    """The raw store. A connection is opened per transaction batch and released after `hold_s`, so
+    readers (the scorecard, `duckdb -readonly`) and other writers get the file between pages."""
+
+    def __init__(self, path: Path | str, *, hold_s: float = 1.0):
+        self.path = Path(path)
+        self.hold_s = hold_s
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened = 0.0
+        with self.tx():
+            pass
+
+    @contextlib.contextmanager
+    def tx(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._con is None:
+            self._con = db.connect(self.path)
+            db.ensure_raw_schema(self._con)
+            self._opened = time.monotonic()
+        with db.transaction(self._con) as con:
+            yield con
+        if time.monotonic() - self._opened > self.hold_s:
+            self.release()
+
+    def release(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def close(self) -> None:
+        self.release()
+
+    # -- upserts --------------------------------------------------------------------------------
+    @staticmethod
+    def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], *, replace: bool = True) -> int:
+        """INSERT OR REPLACE (or OR IGNORE: keep what is stored) the rows, keyed on the table's key."""
+        if not rows:
+            return 0
+        columns = COLUMNS[table]
+        schema = {c: SCHEMAS[c] for c in columns if c in SCHEMAS} | SCHEMA_BY_TABLE.get(table, {})
+        frame = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], schema_overrides=schema)
+        # the last version of a key in one batch wins, as it would across batches
+        frame = frame.unique(subset=KEYS[table], keep="last", maintain_order=True)
+        con.register("_batch", frame)
+        try:
+            con.execute(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO {table} ({', '.join(columns)}) SELECT * FROM _batch")
+        finally:
+            con.unregister("_batch")
+        return len(rows)
+
+    # -- crawl state ----------------------------------------------------------------------------
+    @staticmethod
+    def load_state(con: duckdb.DuckDBPyConnection, repo: str, endpoint: str) -> CrawlState:
+        row = con.execute(
+            "SELECT since, etag, etag_url, high_water, next_url, pending, run_id FROM crawl_state "
+            "WHERE repo = $repo AND endpoint = $endpoint",
+            {"repo": repo, "endpoint": endpoint},
+        ).fetchone()
+        if row is None:
+            return CrawlState(repo, endpoint)
+        return CrawlState(repo, endpoint, *row)
+
+    @staticmethod
+    def save_state(con: duckdb.DuckDBPyConnection, state: CrawlState) -> None:
+        con.execute(
+            "INSERT OR REPLACE INTO crawl_state (repo, endpoint, since, etag, etag_url, high_water, "
+            "next_url, pending, run_id, updated_at) VALUES ($repo, $endpoint, $since, $etag, $etag_url, "
+            "$high_water, $next_url, $pending, $run_id, $updated_at)",
+            {**state.__dict__, "updated_at": now_utc()},
+        )
+
+    @staticmethod
+    def pending_numbers(state: CrawlState) -> set[int]:
+        return set(json.loads(state.pending)) if state.pending else set()
+
+    # -- crawl log ------------------------------------------------------------------------------
+    @staticmethod
+    def log(con: duckdb.DuckDBPyConnection, entry: CrawlLogEntry) -> None:
+        con.execute(
+            "INSERT OR REPLACE INTO raw_crawl_log (run_id, repo, endpoint, requests, not_modified, items, "
+            "rate_limit_remaining, token_label, started_at, finished_at, status) VALUES ($run_id, $repo, "
+            "$endpoint, $requests, $not_modified, $items, $rate_limit_remaining, $token_label, $started_at, "
+            "$finished_at, $status)",
+            entry.__dict__,
+        )
+
+
+@dataclass
+class CrawlLogEntry:
+    run_id: str
+    repo: str
+    endpoint: str
+    started_at: dt.datetime
+    requests: int = 0
+    not_modified: int = 0
+    items: int = 0
+    rate_limit_remaining: int | None = None
+    token_label: str | None = None
+    finished_at: dt.datetime | None = None
+    status: str = "running"
