@@ -1,0 +1,21 @@
+"""Composes the domains (github, conformance, metrics, reports) into one Dagster code location."""
+
+import dagster as dg
+
+from pipelines.github import assets as github
+from pipelines.github import schedules as github_schedules
+from pipelines.github.resources import GitHubResource
+from pipelines.resources import VitalsDuckDB
+
+all_assets = [*github.assets]
+all_checks: list = []
+sensors: list = []
+
+defs = dg.Definitions(
+    assets=all_assets,
+    asset_checks=all_checks,
+    jobs=github_schedules.jobs,
+    schedules=github_schedules.schedules,
+    sensors=sensors,
+    resources={"github": GitHubResource(), "duckdb": VitalsDuckDB()},
+)
