@@ -1,0 +1,53 @@
+"""Shared test fixtures: env isolation, a temp DuckDB path, and the fake GitHub over the fixture world."""
+
+import pytest
+
+from fixtures.fakegithub import FakeGitHub
+from fixtures.world import load_world
+from pipelines.github.client import GitHubClient
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    for var in ("GITHUB_TOKEN", "VITALS_SOURCE", "VITALS_AS_OF", "VITALS_CONFORMANCE_DIR", "VITALS_RECORD"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("VITALS_DB", str(tmp_path / "vitals.duckdb"))
+    monkeypatch.setenv("VITALS_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+
+
+@pytest.fixture
+def world():
+    return load_world()
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_785_542_400.0):
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def fake_client(world):
+    """A client wired to the fake GitHub: make(faults=...) -> (client, fake, clock)."""
+
+    def make(faults=None, **kwargs):
+        fake = FakeGitHub(world, faults=faults)
+        clock = FakeClock(fake.clock())
+        client = GitHubClient(transport=fake.transport(), sleep=clock.sleep, clock=clock, **kwargs)
+        return client, fake, clock
+
+    return make
