@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
     for partition in project_partitions.get_partition_keys():
         print(f"vitals: crawling {partition}")
         result = dg.materialize(
-            all_assets, selection=dg.AssetSelection.assets(*crawl_keys) - dg.AssetSelection.keys("projects_registry"),
+            all_assets, selection=dg.AssetSelection.assets(*crawl_keys) - dg.AssetSelection.assets("projects_registry"),
             partition_key=partition, instance=instance, resources=resources, raise_on_error=False,
         )  # fmt: skip
         if not result.success:

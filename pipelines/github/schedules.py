@@ -7,8 +7,7 @@ import dagster as dg
 from pipelines.github.assets import crawl_assets
 from pipelines.github.partitions import project_partitions
 
-crawl_job = dg.define_asset_job("crawl_projects", selection=dg.AssetSelection.assets(*crawl_assets),
-                                partitions_def=project_partitions)  # fmt: skip
+crawl_job = dg.define_asset_job("crawl_projects", selection=dg.AssetSelection.assets(*crawl_assets))
 
 
 @dg.schedule(cron_schedule="0 5 * * *", job=crawl_job, execution_timezone="UTC")
