@@ -1,0 +1,217 @@
+-- project_metrics: one row per (project, as_of, window_days) for windows of 30, 90 and 365 days; every
+-- tracked project gets its three rows, with zero counts and NULL ratios when nothing happened.
+-- Window: [window_start, as_of) with window_start = as_of - window_days days, UTC: an event exactly at
+-- window_start is in, one at as_of is out. The previous window is [as_of - 2W, as_of - W).
+-- Bots (AI agents included) never count, except in bot_share and ai_agent_share.
+-- Columns, in the SPEC's order (see docs/metrics.md for the CHAOSS metric each follows):
+--   issues_opened, unique_issue_authors, unique_outside_issue_authors (external today),
+--   prs_opened, prs_merged (merged in the window, non-bot author), contributions, contribution_velocity
+--   (contributions per week), velocity_change (NULL if the previous window has no contributions),
+--   external_share, core_external_ratio (NULL without external contributions), external_pr_share,
+--   active_contributors, new_contributors (first contribution ever falls in the window),
+--   lottery_factor (fewest authors opening >= 50% of the PRs merged in the window; NULL if none merged),
+--   elephant_factor (fewest organisations authoring >= 50% of the window's commits that have one;
+--   independent and unknown domains left out; NULL if none), independent_commit_share,
+--   median_first_response_hours (answered items only) and unanswered_items, median_pr_merge_hours,
+--   pr_acceptance_ratio (merged / (merged + closed unmerged), PRs closed in the window), bot_share,
+--   ai_agent_share. Then the counts behind them (for small-sample flags) and the *_at_time variants of the
+--   class-based figures, using contributions.actor_class_at_time.
+-- Ratios are NULL when their denominator is 0.
+CREATE OR REPLACE TABLE project_metrics AS
+WITH run AS (SELECT as_of, as_of_ts FROM stg_run),
+windows AS (
+    SELECT
+        p.project,
+        run.as_of,
+        w.window_days,
+        run.as_of_ts - to_days(w.window_days) AS window_start,
+        run.as_of_ts AS window_end,
+        run.as_of_ts - to_days(2 * w.window_days) AS previous_start
+    FROM stg_projects AS p
+    CROSS JOIN run
+    CROSS JOIN (VALUES (30), (90), (365)) AS w(window_days)
+),
+scoped AS (
+    SELECT w.window_days, c.*, c.occurred_at >= w.window_start AS in_window
+    FROM windows AS w
+    JOIN contributions AS c
+      ON c.project = w.project AND c.occurred_at >= w.previous_start AND c.occurred_at < w.window_end
+),
+activity AS (
+    SELECT
+        project,
+        window_days,
+        count(*) FILTER (WHERE in_window AND actor_class <> 'bot' AND kind = 'issue_opened') AS issues_opened,
+        count(DISTINCT actor_login) FILTER (WHERE in_window AND actor_class <> 'bot' AND kind = 'issue_opened')
+            AS unique_issue_authors,
+        count(DISTINCT actor_login) FILTER (WHERE in_window AND actor_class = 'external' AND kind = 'issue_opened')
+            AS unique_outside_issue_authors,
+        count(DISTINCT actor_login) FILTER (
+            WHERE in_window AND actor_class_at_time = 'external' AND kind = 'issue_opened'
+        ) AS unique_outside_issue_authors_at_time,
+        count(*) FILTER (WHERE in_window AND actor_class <> 'bot' AND kind = 'pr_opened') AS prs_opened,
+        count(*) FILTER (WHERE in_window AND actor_class = 'external' AND kind = 'pr_opened') AS external_prs_opened,
+        count(*) FILTER (WHERE in_window AND actor_class_at_time = 'external' AND kind = 'pr_opened')
+            AS external_prs_opened_at_time,
+        count(*) FILTER (WHERE in_window AND actor_class <> 'bot' AND kind = 'commit') AS commits,
+        count(*) FILTER (WHERE in_window AND actor_class <> 'bot' AND kind = 'review') AS reviews,
+        count(*) FILTER (WHERE in_window AND actor_class <> 'bot' AND kind = 'comment') AS comments,
+        count(*) FILTER (WHERE in_window AND actor_class <> 'bot') AS contributions,
+        count(*) FILTER (WHERE NOT in_window AND actor_class <> 'bot') AS previous_contributions,
+        count(*) FILTER (WHERE in_window AND actor_class = 'core') AS core_contributions,
+        count(*) FILTER (WHERE in_window AND actor_class = 'external') AS external_contributions,
+        count(*) FILTER (WHERE in_window AND actor_class_at_time = 'core') AS core_contributions_at_time,
+        count(*) FILTER (WHERE in_window AND actor_class_at_time = 'external') AS external_contributions_at_time,
+        count(*) FILTER (WHERE in_window) AS all_contributions,
+        count(*) FILTER (WHERE in_window AND actor_class = 'bot') AS bot_contributions,
+        count(*) FILTER (WHERE in_window AND is_ai_agent) AS ai_agent_contributions,
+        count(DISTINCT actor_login) FILTER (WHERE in_window AND actor_class <> 'bot') AS active_contributors
+    FROM scoped
+    GROUP BY project, window_days
+),
+newcomers AS (
+    SELECT w.project, w.window_days, count(*) AS new_contributors
+    FROM windows AS w
+    JOIN contributors AS c
+      ON c.project = w.project
+     AND c.first_contribution_at >= w.window_start AND c.first_contribution_at < w.window_end
+    WHERE c.class <> 'bot'
+    GROUP BY ALL
+),
+pull_requests AS (
+    SELECT
+        w.project,
+        w.window_days,
+        count(*) FILTER (WHERE i.merged_at >= w.window_start) AS prs_merged,
+        count(*) FILTER (WHERE i.merged_at IS NULL AND i.closed_at >= w.window_start) AS prs_closed_unmerged,
+        median(date_diff('second', i.created_at, i.merged_at) / 3600.0) FILTER (WHERE i.merged_at >= w.window_start)
+            AS median_pr_merge_hours
+    FROM windows AS w
+    JOIN stg_items AS i
+      ON i.project = w.project AND i.is_pull_request AND NOT i.author_is_bot
+     AND coalesce(i.merged_at, i.closed_at) >= w.window_start AND coalesce(i.merged_at, i.closed_at) < w.window_end
+    GROUP BY ALL
+),
+responses AS (
+    SELECT
+        w.project,
+        w.window_days,
+        median(greatest(date_diff('second', i.created_at, i.first_response_at), 0) / 3600.0)
+            FILTER (WHERE i.first_response_at IS NOT NULL) AS median_first_response_hours,
+        count(*) FILTER (WHERE i.first_response_at IS NOT NULL) AS answered_items,
+        count(*) FILTER (WHERE i.first_response_at IS NULL) AS unanswered_items
+    FROM windows AS w
+    JOIN stg_items AS i
+      ON i.project = w.project AND NOT i.author_is_bot
+     AND i.created_at >= w.window_start AND i.created_at < w.window_end
+    GROUP BY ALL
+),
+merged_by_author AS (
+    SELECT w.project, w.window_days, i.author_lower, count(*) AS n
+    FROM windows AS w
+    JOIN stg_items AS i
+      ON i.project = w.project AND i.is_pull_request AND NOT i.author_is_bot
+     AND i.merged_at >= w.window_start AND i.merged_at < w.window_end
+    GROUP BY ALL
+),
+lottery AS (
+    -- ranks by count (ties broken by login: the factor does not depend on it)
+    SELECT project, window_days, min(position) FILTER (WHERE 2 * running >= total) AS lottery_factor
+    FROM (
+        SELECT
+            *,
+            row_number() OVER (PARTITION BY project, window_days ORDER BY n DESC, author_lower) AS position,
+            sum(n) OVER (PARTITION BY project, window_days ORDER BY n DESC, author_lower ROWS UNBOUNDED PRECEDING)
+                AS running,
+            sum(n) OVER (PARTITION BY project, window_days) AS total
+        FROM merged_by_author
+    )
+    GROUP BY ALL
+),
+window_commits AS (
+    SELECT w.project, w.window_days, c.organisation
+    FROM windows AS w
+    JOIN stg_commits AS c
+      ON c.project = w.project AND NOT c.is_bot
+     AND c.occurred_at >= w.window_start AND c.occurred_at < w.window_end
+),
+commit_orgs AS (
+    SELECT
+        project,
+        window_days,
+        count(*) FILTER (WHERE organisation = 'independent') / nullif(count(*), 0) AS independent_commit_share,
+        count(*) FILTER (WHERE organisation IS NOT NULL AND organisation <> 'independent') AS organisation_commits
+    FROM window_commits
+    GROUP BY ALL
+),
+by_organisation AS (
+    SELECT project, window_days, organisation, count(*) AS n
+    FROM window_commits
+    WHERE organisation IS NOT NULL AND organisation <> 'independent'
+    GROUP BY ALL
+),
+elephant AS (
+    SELECT project, window_days, min(position) FILTER (WHERE 2 * running >= total) AS elephant_factor
+    FROM (
+        SELECT
+            *,
+            row_number() OVER (PARTITION BY project, window_days ORDER BY n DESC, organisation) AS position,
+            sum(n) OVER (PARTITION BY project, window_days ORDER BY n DESC, organisation ROWS UNBOUNDED PRECEDING)
+                AS running,
+            sum(n) OVER (PARTITION BY project, window_days) AS total
+        FROM by_organisation
+    )
+    GROUP BY ALL
+)
+SELECT
+    w.project,
+    w.as_of,
+    w.window_days,
+    w.window_start,
+    coalesce(a.issues_opened, 0) AS issues_opened,
+    coalesce(a.unique_issue_authors, 0) AS unique_issue_authors,
+    coalesce(a.unique_outside_issue_authors, 0) AS unique_outside_issue_authors,
+    coalesce(a.prs_opened, 0) AS prs_opened,
+    coalesce(pr.prs_merged, 0) AS prs_merged,
+    coalesce(a.contributions, 0) AS contributions,
+    coalesce(a.contributions, 0) / (w.window_days / 7.0) AS contribution_velocity,
+    a.contributions / nullif(a.previous_contributions, 0) - 1 AS velocity_change,
+    a.external_contributions / nullif(a.contributions, 0) AS external_share,
+    a.core_contributions / nullif(a.external_contributions, 0) AS core_external_ratio,
+    a.external_prs_opened / nullif(a.prs_opened, 0) AS external_pr_share,
+    coalesce(a.active_contributors, 0) AS active_contributors,
+    coalesce(n.new_contributors, 0) AS new_contributors,
+    l.lottery_factor,
+    e.elephant_factor,
+    co.independent_commit_share,
+    r.median_first_response_hours,
+    coalesce(r.unanswered_items, 0) AS unanswered_items,
+    pr.median_pr_merge_hours,
+    pr.prs_merged / nullif(pr.prs_merged + pr.prs_closed_unmerged, 0) AS pr_acceptance_ratio,
+    a.bot_contributions / nullif(a.all_contributions, 0) AS bot_share,
+    a.ai_agent_contributions / nullif(a.all_contributions, 0) AS ai_agent_share,
+    coalesce(r.answered_items, 0) AS answered_items,
+    coalesce(pr.prs_closed_unmerged, 0) AS prs_closed_unmerged,
+    coalesce(a.external_prs_opened, 0) AS external_prs_opened,
+    coalesce(a.commits, 0) AS commits,
+    coalesce(co.organisation_commits, 0) AS organisation_commits,
+    coalesce(a.reviews, 0) AS reviews,
+    coalesce(a.comments, 0) AS comments,
+    coalesce(a.core_contributions, 0) AS core_contributions,
+    coalesce(a.external_contributions, 0) AS external_contributions,
+    coalesce(a.bot_contributions, 0) AS bot_contributions,
+    coalesce(a.ai_agent_contributions, 0) AS ai_agent_contributions,
+    coalesce(a.previous_contributions, 0) AS previous_contributions,
+    coalesce(a.unique_outside_issue_authors_at_time, 0) AS unique_outside_issue_authors_at_time,
+    a.external_contributions_at_time / nullif(a.contributions, 0) AS external_share_at_time,
+    a.core_contributions_at_time / nullif(a.external_contributions_at_time, 0) AS core_external_ratio_at_time,
+    a.external_prs_opened_at_time / nullif(a.prs_opened, 0) AS external_pr_share_at_time
+FROM windows AS w
+LEFT JOIN activity AS a USING (project, window_days)
+LEFT JOIN newcomers AS n USING (project, window_days)
+LEFT JOIN pull_requests AS pr USING (project, window_days)
+LEFT JOIN responses AS r USING (project, window_days)
+LEFT JOIN lottery AS l USING (project, window_days)
+LEFT JOIN commit_orgs AS co USING (project, window_days)
+LEFT JOIN elephant AS e USING (project, window_days)
+ORDER BY w.project, w.window_days;

@@ -1,0 +1,31 @@
+-- stg_core_reasons: one row per (project, login_lower, reason) that makes a login core today (bots are
+-- removed later, in stg_accounts). rule_order gives the stable order in which contributors.core_reason
+-- lists them: maintainer files (by path, then role), OWNER, COLLABORATOR, MEMBER, registry.
+--   maintainer_file:<path> (<role>)  named approver/reviewer/maintainer/codeowner in the head version of a
+--                                   maintainer file (OWNERS with OWNERS_ALIASES expanded); emeritus is not core
+--   author_association:OWNER | author_association:COLLABORATOR   on any issue, PR, comment or review
+--   author_association:MEMBER (org members are core)             only where org_members_are_core
+--   registry:core                                                listed under `core` in projects.yaml
+-- author_association is GitHub's present-tense snapshot; items after as_of are not looked at.
+CREATE OR REPLACE TABLE stg_core_reasons AS
+SELECT DISTINCT project, login_lower, reason, rule_order
+FROM (
+    SELECT r.project, r.login_lower, 'maintainer_file:' || r.path || ' (' || r.role || ')' AS reason, 1 AS rule_order
+    FROM maintainer_roles AS r
+    WHERE r.is_head
+      AND r.role IN ('approver', 'reviewer', 'maintainer', 'codeowner')
+      AND r.project IN (SELECT project FROM stg_projects)
+    UNION ALL
+    SELECT e.project, e.login_lower, 'author_association:' || e.author_association,
+           CASE e.author_association WHEN 'OWNER' THEN 2 ELSE 3 END
+    FROM stg_events AS e
+    WHERE e.author_association IN ('OWNER', 'COLLABORATOR')
+    UNION ALL
+    SELECT e.project, e.login_lower, 'author_association:MEMBER (org members are core)', 4
+    FROM stg_events AS e
+    JOIN stg_projects AS p USING (project)
+    WHERE e.author_association = 'MEMBER' AND p.org_members_are_core
+    UNION ALL
+    SELECT project, unnest(core_lower), 'registry:core', 5
+    FROM stg_projects
+);
