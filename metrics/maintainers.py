@@ -38,11 +38,12 @@ _EMERITUS_CELL = re.compile(r"^\W*(emeritus|retired|former|inactive|alumni)\b.{0
 _TABLE_SEPARATOR = re.compile(r"^:?-{2,}:?$")
 _HANDLE_HEADER = re.compile(r"github|handle|login|user\s*name|username|\bid\b", re.IGNORECASE)
 # github.com paths that are pages, not people.
-_RESERVED = frozenset(
-    "orgs users settings features about sponsors topics marketplace apps enterprise enterprises pricing login "
-    "join explore collections contact site security readme team teams events notifications new organizations "
-    "search trending issues pulls discussions customer-stories codespaces".split()
-)
+_RESERVED = frozenset((
+    "orgs", "users", "settings", "features", "about", "sponsors", "topics", "marketplace", "apps", "enterprise",
+    "enterprises", "pricing", "login", "join", "explore", "collections", "contact", "site", "security", "readme",
+    "team", "teams", "events", "notifications", "new", "organizations", "search", "trending", "issues", "pulls",
+    "discussions", "customer-stories", "codespaces",
+))  # fmt: skip
 
 
 @dataclass(frozen=True)
