@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
         print(f"vitals: live crawl of {settings.api_url}")
     print(f"vitals: database {settings.db_path}, as_of {settings.as_of}")
     resources = defs.resources
+    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     instance = dg.DagsterInstance.get()
     started = time.monotonic()
     crawl_keys = {a.key for a in crawl_assets}
@@ -40,15 +41,17 @@ def main(argv: list[str]) -> int:
         result = dg.materialize(
             all_assets, selection=dg.AssetSelection.assets(*crawl_keys) - dg.AssetSelection.assets("projects_registry"),
             partition_key=partition, instance=instance, resources=resources, raise_on_error=False,
+            run_config=quiet,
         )  # fmt: skip
         if not result.success:
             return _failed(result)
     print("vitals: building registry, conformance and metric views")
     rest = dg.AssetSelection.all() - dg.AssetSelection.assets(*crawl_keys)
-    result = dg.materialize(all_assets, selection=rest, instance=instance, resources=resources, raise_on_error=False)
+    result = dg.materialize(all_assets, selection=rest, instance=instance, resources=resources,
+                            raise_on_error=False, run_config=quiet)  # fmt: skip
     if not result.success:
         return _failed(result)
-    print(f"vitals: done in {time.monotonic() - started:.0f}s; try: duckdb {settings.db_path} -c 'from crawl_log'")
+    print(f"vitals: done in {time.monotonic() - started:.0f}s; try: .venv/bin/duckdb {settings.db_path} -c 'from crawl_log'")
     return 0
 
 
