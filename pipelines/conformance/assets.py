@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from metrics.conformance import project_terms
 from pipelines.config import load_projects, load_settings
 from pipelines.conformance import store
 from pipelines.resources import VitalsDuckDB
@@ -30,10 +31,7 @@ def conformance(context: dg.AssetExecutionContext, duckdb: VitalsDuckDB) -> dg.M
         if not terms:
             # raw_projects not filled yet (registry asset not run): the registry file says the same.
             projects = load_projects(settings.projects_file)
-            terms = {
-                p.slug: store.cf.project_terms(p.conformance_aliases, p.repos, p.former_names)
-                for p in projects
-            }
+            terms = {p.slug: project_terms(p.conformance_aliases, p.repos, p.former_names) for p in projects}
         built = store.build(con, terms)
         counts = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE valid), count(*) FILTER (WHERE source NOT LIKE 'github:%') "

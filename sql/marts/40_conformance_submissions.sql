@@ -37,7 +37,6 @@ SELECT s.version,
        s.path,
        s.platform_version,
        s.kubernetes_version,
-       s.checklist_source,
-       s.parsed_at
+       s.checklist_source
 FROM stg_conformance_submissions s
 LEFT JOIN reasons r USING (version, platform, source);
