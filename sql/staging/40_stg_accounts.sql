@@ -10,7 +10,7 @@
 -- core_reason: the stg_core_reasons of a core login, `; `-separated in rule_order (NULL unless core).
 CREATE OR REPLACE TABLE stg_accounts AS
 WITH typed AS (
-    SELECT login_lower, bool_or(author_type = 'Bot') AS typed_bot
+    SELECT login_lower, coalesce(bool_or(author_type = 'Bot'), false) AS typed_bot
     FROM stg_events
     GROUP BY login_lower
 ),
