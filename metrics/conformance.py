@@ -18,6 +18,7 @@ MAX_JUNIT_BYTES = 16_000_000
 MAX_YAML_ALIASES = 20
 MAX_YAML_DEPTH = 40
 MAX_DETAIL_CHARS = 120
+MAX_NAME_CHARS = 100  # category and requirement ids; the longest real one is 27
 
 STATUSES = ("Implemented", "Partially Implemented", "Not Implemented", "N/A")
 LEVELS = ("MUST", "SHOULD")
@@ -89,6 +90,7 @@ REASON_CODES = (
     "evidence_path_outside",
     "evidence_file_missing",
     "bad_notes",
+    "parse_failed",
 )
 # Reasons that mean the file never became a document: the submission cannot even be read.
 UNREADABLE = frozenset(
@@ -425,12 +427,14 @@ def _text(value: object) -> str | None:
 def _read_requirements(spec: dict) -> tuple[list[tuple[str, dict]], list[Reason]]:
     entries, reasons = [], []
     for category, items in spec.items():
-        if not isinstance(items, list):
+        if not isinstance(items, list) or len(str(category)) > MAX_NAME_CHARS:
             reasons.append(Reason("bad_category", f"{_show(category)} is not a list of requirements"))
             continue
         for entry in items:
-            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"].strip():
-                reasons.append(Reason("bad_requirement", f"an entry of {_show(category)} has no id"))
+            rid = entry.get("id") if isinstance(entry, dict) else None
+            # Ids end up in reasons and keys: a made-up megabyte-long id is no requirement.
+            if not isinstance(rid, str) or not rid.strip() or len(rid) > MAX_NAME_CHARS:
+                reasons.append(Reason("bad_requirement", f"an entry of {_show(category)} has no usable id"))
                 continue
             entries.append((str(category), entry))
     return entries, reasons

@@ -144,6 +144,17 @@ def _checklist_for(
     return None, None
 
 
+def _guarded(parse, data, version: str, platform: str, *args) -> cf.Submission:
+    """A bug in one rule must not stop the other submissions: it quarantines only the one it hit."""
+    try:
+        return parse(data, version, platform, *args)
+    except Exception as exc:  # noqa: BLE001
+        kind = "junit" if parse is cf.parse_junit else "product"
+        return cf.Submission(
+            version, platform, kind, (cf.Reason("parse_failed", f"{type(exc).__name__}: {exc}"[:120]),)
+        )
+
+
 def parse_sources(
     files: Mapping[str, Mapping[str, bytes | None]],
 ) -> tuple[dict[str, dict[str, cf.Checklist]], list[Parsed], list[str]]:
@@ -163,12 +174,14 @@ def parse_sources(
             checklist_source, checklist = _checklist_for(checklists, source, version)
             prefix = f"{version}/{platform}/"
             if "PRODUCT.yaml" in folder:
-                sub = cf.parse_submission(folder["PRODUCT.yaml"], version, platform, checklist, folder.keys())
+                sub = _guarded(
+                    cf.parse_submission, folder["PRODUCT.yaml"], version, platform, checklist, folder.keys()
+                )
                 parsed.append(Parsed(source, prefix + "PRODUCT.yaml", checklist_source, sub))
             # A JUnit run is a result only when dropped locally; in the crawled repo it is a vendor's evidence.
             junit = {name: data for name, data in folder.items() if cf.is_junit(name)}
             if junit and source.startswith("local:"):
-                sub = cf.parse_junit(junit, version, platform, checklist)
+                sub = _guarded(cf.parse_junit, junit, version, platform, checklist)
                 parsed.append(Parsed(f"junit:{source}", prefix + min(junit), checklist_source, sub))
     return checklists, parsed, problems
 

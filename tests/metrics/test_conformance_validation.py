@@ -481,3 +481,11 @@ def test_a_junit_entity_bomb_is_refused_before_parsing():
 def test_broken_junit_is_a_reason(data):
     sub = cf.parse_junit({"junit_01.xml": data}, "v1.35", "lab", checklist("v1.35"))
     assert not sub.valid and codes(sub)[0] in {"xml_error", "not_text", "empty_file"}
+
+
+def test_a_megabyte_long_requirement_id_is_no_requirement():
+    doc = real()
+    doc["spec"]["operator"].append({"id": "x" * 500_000, "level": "MUST", "status": "Implemented"})
+    sub = parse(doc)
+    assert codes(sub) == ["bad_requirement"]
+    assert len(str(sub.reasons[0])) < 200

@@ -208,6 +208,20 @@ def test_local_rows_follow_the_folder(duckdb_resource, tmp_path, monkeypatch):
         assert con.execute("SELECT count(*) FROM raw_conformance_files").fetchall() == [(0,)]
 
 
+def test_a_bug_in_one_rule_quarantines_only_that_submission(monkeypatch):
+    def broken(data, version, platform, *args):
+        if platform == "gke":
+            raise KeyError("oops")
+        return real_parse(data, version, platform, *args)
+
+    real_parse = store.cf.parse_submission
+    monkeypatch.setattr(store.cf, "parse_submission", broken)
+    files = {r[1]: r[4] for r in crawled_rows("v1.35/gke", "v1.35/aks")}
+    _, parsed, _ = store.parse_sources({store.GITHUB_SOURCE: files})
+    outcome = {p.submission.platform: [r.code for r in p.submission.reasons] for p in parsed}
+    assert outcome == {"aks": [], "gke": ["parse_failed"]}
+
+
 # -------------------------------------------------------------------------------------- blocking check
 
 
