@@ -106,28 +106,6 @@ responses AS (
      AND i.created_at >= w.window_start AND i.created_at < w.window_end
     GROUP BY ALL
 ),
-merged_by_author AS (
-    SELECT w.project, w.window_days, i.author_lower, count(*) AS n
-    FROM windows AS w
-    JOIN stg_items AS i
-      ON i.project = w.project AND i.is_pull_request AND NOT i.author_is_bot
-     AND i.merged_at >= w.window_start AND i.merged_at < w.window_end
-    GROUP BY ALL
-),
-lottery AS (
-    -- ranks by count (ties broken by login: the factor does not depend on it)
-    SELECT project, window_days, min(position) FILTER (WHERE 2 * running >= total) AS lottery_factor
-    FROM (
-        SELECT
-            *,
-            row_number() OVER (PARTITION BY project, window_days ORDER BY n DESC, author_lower) AS position,
-            sum(n) OVER (PARTITION BY project, window_days ORDER BY n DESC, author_lower ROWS UNBOUNDED PRECEDING)
-                AS running,
-            sum(n) OVER (PARTITION BY project, window_days) AS total
-        FROM merged_by_author
-    )
-    GROUP BY ALL
-),
 window_commits AS (
     SELECT w.project, w.window_days, c.organisation
     FROM windows AS w
@@ -144,22 +122,37 @@ commit_orgs AS (
     FROM window_commits
     GROUP BY ALL
 ),
-by_organisation AS (
-    SELECT project, window_days, organisation, count(*) AS n
+holdings AS (
+    -- what each holder has: merged PRs per author (lottery), commits per organisation (elephant)
+    SELECT w.project, w.window_days, 'lottery' AS factor, i.author_lower AS holder, count(*) AS n
+    FROM windows AS w
+    JOIN stg_items AS i
+      ON i.project = w.project AND i.is_pull_request AND NOT i.author_is_bot
+     AND i.merged_at >= w.window_start AND i.merged_at < w.window_end
+    GROUP BY ALL
+    UNION ALL
+    SELECT project, window_days, 'elephant', organisation, count(*)
     FROM window_commits
     WHERE organisation IS NOT NULL AND organisation <> 'independent'
     GROUP BY ALL
 ),
-elephant AS (
-    SELECT project, window_days, min(position) FILTER (WHERE 2 * running >= total) AS elephant_factor
+factors AS (
+    -- the fewest holders that together reach half: rank by holding, biggest first (ties by name: the count
+    -- of holders needed does not depend on how ties are broken)
+    SELECT
+        project,
+        window_days,
+        min(position) FILTER (WHERE factor = 'lottery' AND 2 * running >= total) AS lottery_factor,
+        min(position) FILTER (WHERE factor = 'elephant' AND 2 * running >= total) AS elephant_factor
     FROM (
         SELECT
             *,
-            row_number() OVER (PARTITION BY project, window_days ORDER BY n DESC, organisation) AS position,
-            sum(n) OVER (PARTITION BY project, window_days ORDER BY n DESC, organisation ROWS UNBOUNDED PRECEDING)
-                AS running,
-            sum(n) OVER (PARTITION BY project, window_days) AS total
-        FROM by_organisation
+            row_number() OVER (PARTITION BY project, window_days, factor ORDER BY n DESC, holder) AS position,
+            sum(n) OVER (
+                PARTITION BY project, window_days, factor ORDER BY n DESC, holder ROWS UNBOUNDED PRECEDING
+            ) AS running,
+            sum(n) OVER (PARTITION BY project, window_days, factor) AS total
+        FROM holdings
     )
     GROUP BY ALL
 )
@@ -181,8 +174,8 @@ SELECT
     a.external_prs_opened / nullif(a.prs_opened, 0) AS external_pr_share,
     coalesce(a.active_contributors, 0) AS active_contributors,
     coalesce(n.new_contributors, 0) AS new_contributors,
-    l.lottery_factor,
-    e.elephant_factor,
+    f.lottery_factor,
+    f.elephant_factor,
     co.independent_commit_share,
     r.median_first_response_hours,
     coalesce(r.unanswered_items, 0) AS unanswered_items,
@@ -211,7 +204,6 @@ LEFT JOIN activity AS a USING (project, window_days)
 LEFT JOIN newcomers AS n USING (project, window_days)
 LEFT JOIN pull_requests AS pr USING (project, window_days)
 LEFT JOIN responses AS r USING (project, window_days)
-LEFT JOIN lottery AS l USING (project, window_days)
+LEFT JOIN factors AS f USING (project, window_days)
 LEFT JOIN commit_orgs AS co USING (project, window_days)
-LEFT JOIN elephant AS e USING (project, window_days)
 ORDER BY w.project, w.window_days;
