@@ -108,3 +108,27 @@ def test_a_failing_build_leaves_the_previous_build_in_place(monkeypatch, tmp_pat
         build(con, as_of=dt.date(2026, 7, 15))
     assert rows(con, "SELECT as_of FROM vitals_run") == [(dt.date(2026, 8, 1),)]
     assert one(con, "SELECT count(*) FROM contributions") == 1
+
+
+DOCS = db.SQL_DIR.parent / "docs" / "metrics.md"
+
+
+def test_the_ad_hoc_sql_of_docs_metrics_md_runs_on_a_build():
+    con = duckdb.connect()
+    raw = Raw(con).project(core=["ann"])
+    raw.issue(1, "ann", "2026-07-01")
+    raw.comment(1, "ben", "2026-07-02")
+    build(con)
+    examples = DOCS.read_text(encoding="utf-8").split("```sql")[1].split("```")[0]
+    results = [con.execute(q).fetchall() for q in db.split_statements(examples)]
+    assert len(results) == 3
+    assert results[1] == [("p", "ann", 1, None, "registry:core")]
+
+
+def test_docs_metrics_md_names_every_project_metrics_column():
+    con = duckdb.connect()
+    Raw(con).project()
+    build(con)
+    columns = [r[0] for r in con.execute("DESCRIBE project_metrics").fetchall()]
+    text = DOCS.read_text(encoding="utf-8")
+    assert [c for c in columns if f"`{c}`" not in text] == []
