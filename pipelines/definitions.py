@@ -2,14 +2,15 @@
 
 import dagster as dg
 
+from pipelines import conformance, metrics, reports
 from pipelines.github import assets as github
 from pipelines.github import schedules as github_schedules
 from pipelines.github.resources import GitHubResource
 from pipelines.resources import VitalsDuckDB
 
-all_assets = [*github.assets]
-all_checks: list = []
-sensors: list = []
+all_assets = [*github.assets, *conformance.assets, *metrics.assets, *reports.assets]
+all_checks = [*conformance.asset_checks, *metrics.asset_checks]
+sensors = [*conformance.sensors]
 
 defs = dg.Definitions(
     assets=all_assets,
