@@ -130,7 +130,7 @@ def test_the_asset_builds_the_views_from_the_crawled_files(duckdb_resource):
     valid = query(
         duckdb_resource, "SELECT count(*) FILTER (WHERE valid), count(*) FROM conformance_submissions"
     )
-    assert valid == [(29, 60)]
+    assert valid == [(31, 60)]
 
 
 def test_local_results_are_rows_of_their_own_beside_the_crawled_ones(duckdb_resource, tmp_path, monkeypatch):
