@@ -105,6 +105,17 @@ def alias_role(name: str) -> str:
     return "member"
 
 
+def alias_roles(aliases: dict[str, list[str]], skip: set[str] = frozenset()) -> list[Role]:
+    """Members of the aliases not in `skip`, each with the role its alias name implies."""
+    return _unique(
+        Role(m, alias_role(n))
+        for n, ms in aliases.items()
+        if n not in skip
+        for m in ms
+        if _LOGIN_RE.fullmatch(m)
+    )
+
+
 def parse_owners(
     text: str | None, aliases: dict[str, list[str]] | None = None
 ) -> tuple[list[Role], set[str]]:
@@ -227,12 +238,7 @@ def parse_file(
     if kind == "owners":
         return parse_owners(content, aliases)[0]
     if kind == "owners_aliases":
-        return _unique(
-            Role(m, alias_role(n))
-            for n, ms in parse_owners_aliases(content).items()
-            for m in ms
-            if _LOGIN_RE.fullmatch(m)
-        )
+        return alias_roles(parse_owners_aliases(content))
     if kind == "codeowners":
         return parse_codeowners(content)
     if kind == "markdown":
@@ -297,7 +303,7 @@ def _sibling_prefix(path: str) -> str:
     return path[: cut + 1]
 
 
-def _owners_group_rows(owners: list[_Version], aliases: list[_Version], repo: str) -> list[tuple]:
+def _owners_group_rows(owners: list[_Version], aliases: list[_Version]) -> list[tuple]:
     """OWNERS and the OWNERS_ALIASES beside it change at different commits: the roles at time t come from the
     OWNERS version valid at t with the aliases valid at t. Segments run between any two changes of either file.
     Aliases no OWNERS entry uses still name people (used by nested OWNERS files): they are rows of
@@ -317,14 +323,10 @@ def _owners_group_rows(owners: list[_Version], aliases: list[_Version], repo: st
             out += [(o.path, o.commit_sha, start, end, head, r.login, r.role) for r in roles]
         if a:
             head = a.is_head and end is None
-            spare = [
-                Role(m, alias_role(n))
-                for n, ms in alias_map.items()
-                if n not in used
-                for m in ms
-                if _LOGIN_RE.fullmatch(m)
+            out += [
+                (a.path, a.commit_sha, start, end, head, r.login, r.role)
+                for r in alias_roles(alias_map, used)
             ]
-            out += [(a.path, a.commit_sha, start, end, head, r.login, r.role) for r in _unique(spare)]
     return out
 
 
@@ -366,7 +368,7 @@ def maintainer_roles_frame(files: pl.DataFrame) -> pl.DataFrame:
             for r in parse_file(repo, path, v.content):
                 out.append((project, repo, v.path, v.commit_sha, v.start, v.end, head, r.login, r.role))
     for (project, repo, _), group in sorted(owners_groups.items()):
-        segments = _owners_group_rows(group["owners"], group["owners_aliases"], repo)
+        segments = _owners_group_rows(group["owners"], group["owners_aliases"])
         out += [(project, repo, *row) for row in _merge_adjacent(segments)]
     frame = pl.DataFrame(
         [
