@@ -28,15 +28,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="duckdb", description=__doc__.splitlines()[0])
     parser.add_argument("database", nargs="?", default="data/vitals.duckdb")
     parser.add_argument("-readonly", action="store_true", help="open read-only")
-    parser.add_argument("-c", dest="command", help="run this SQL and exit")
+    parser.add_argument("-c", dest="commands", action="append", help="run this SQL and exit (repeatable)")
     args = parser.parse_args(argv)
     try:
         con = db.connect(args.database, read_only=args.readonly, wait_s=30)
     except (duckdb.Error, db.DatabaseBusy) as exc:
         print(f"duckdb: cannot open {args.database}: {exc}", file=sys.stderr)
         return 1
-    if args.command:
-        run(con, args.command)
+    if args.commands:
+        for command in args.commands:
+            run(con, command)
         return 0
     buffer = ""
     while True:

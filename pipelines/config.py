@@ -28,6 +28,7 @@ AI_AGENTS = (
     "claude",
     "codex",
     "devin-ai-integration[bot]",
+    "copilot-swe-agent[bot]",  # the identity Copilot's coding agent commits under
 )
 
 
