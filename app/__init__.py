@@ -1,0 +1,1 @@
+"""The Streamlit scorecard: data access, charts and the page."""

@@ -1,0 +1,1 @@
+"""Tests of the Streamlit scorecard and the scoring rules."""
