@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 
 from metrics import db
+from metrics.scoring import SCORECARD_VIEWS
 
 RUN_COMMAND = "./vitals run"
 # How long a page waits for a pipeline run to release the file before it falls back (seconds).
@@ -21,10 +22,10 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # every timestamp in the database is UTC
 
 # The views the app reads, each with the key its CSV is sorted by (the same keys as reports/<as_of>/).
 VIEWS: dict[str, tuple[str, ...]] = {
-    "scorecard_windows": ("project", "window_days"),
-    "scorecard_components": ("project", "window_days", "position"),
-    "scorecard_rules": ("metric", "band"),
-    "scorecard_grades": ("min_score",),
+    "scorecard_windows": SCORECARD_VIEWS["scorecard_windows"],
+    "scorecard_components": SCORECARD_VIEWS["scorecard_components"],
+    "scorecard_rules": SCORECARD_VIEWS["scorecard_rules"],
+    "scorecard_grades": SCORECARD_VIEWS["scorecard_grades"],
     "projects": ("project",),
     "project_metrics": ("project", "as_of", "window_days"),
     "weekly_activity": ("project", "week"),
@@ -87,7 +88,7 @@ def _existing(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
 
 
-def read_run(path: Path, wait_s: float = LOCK_WAIT_S) -> tuple[dt.date, str, dt.datetime | None]:
+def read_run(path: Path, wait_s: float | None = None) -> tuple[dt.date, str, dt.datetime | None]:
     """(as_of, source, built_at) of the last metrics build, from vitals_run."""
     with _session(path, wait_s) as con:
         if "vitals_run" not in _existing(con):
@@ -98,7 +99,7 @@ def read_run(path: Path, wait_s: float = LOCK_WAIT_S) -> tuple[dt.date, str, dt.
     return rows[0]
 
 
-def load_snapshot(path: Path, wait_s: float = LOCK_WAIT_S) -> Snapshot:
+def load_snapshot(path: Path, wait_s: float | None = None) -> Snapshot:
     """Read every view in VIEWS from `path` in one read-only session.
 
     Raises DataUnavailable when the file is missing, holds no scorecard yet, stays locked by a writer for
@@ -131,8 +132,9 @@ def load_snapshot(path: Path, wait_s: float = LOCK_WAIT_S) -> Snapshot:
 class _session:
     """A read-only connection that turns every way of failing to open into DataUnavailable."""
 
-    def __init__(self, path: Path, wait_s: float):
-        self.path, self.wait_s, self.con = path, wait_s, None
+    def __init__(self, path: Path, wait_s: float | None):
+        self.path, self.con = path, None
+        self.wait_s = LOCK_WAIT_S if wait_s is None else wait_s
 
     def __enter__(self) -> duckdb.DuckDBPyConnection:
         if not self.path.is_file():
@@ -155,7 +157,7 @@ class _session:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if self.con is not None:
             self.con.close()
-        if isinstance(exc, duckdb.Error) and not isinstance(exc, DataUnavailable):
+        if isinstance(exc, duckdb.Error):
             raise _unreadable(self.path, exc) from None
         return False
 

@@ -15,6 +15,7 @@ import polars as pl
 from metrics import conformance as cf
 from metrics import db
 from metrics.build import build_metrics
+from metrics.scoring import build_scorecard
 from pipelines.config import ROOT, Project
 from pipelines.conformance import store
 
@@ -193,6 +194,7 @@ def build_sample_db(path: Path) -> Path:
         _conformance_files(con)
         projects = [Project(slug=p.slug, name=p.slug, repos=(p.repo,)) for p in PROFILES]
         build_metrics(con, AS_OF, "replay", projects)
+        build_scorecard(con)
     finally:
         con.close()
     return path
