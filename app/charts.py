@@ -58,7 +58,11 @@ def weekly_activity_by_class(weekly: pl.DataFrame) -> alt.Chart | alt.FacetChart
 
 
 def contribution_velocity(weekly: pl.DataFrame) -> alt.LayerChart:
-    """Contributions per week (bots excluded) with a 4-week moving mean; one line per project."""
+    """Contributions per complete week (bots excluded) with a 4-week moving mean; one line per project.
+
+    The week holding as_of is left out: cut short, it would read as a drop."""
+    if "complete" in weekly.columns:
+        weekly = weekly.filter(pl.col("complete"))
     frame = weekly.select("project", "week", "contributions")
     base = alt.Chart(frame, title="Contribution velocity (contributions per week)").encode(
         x=alt.X("week:T", title="week (ISO, UTC)"),

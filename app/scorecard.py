@@ -227,24 +227,26 @@ def overview(snap: Snapshot, window: int) -> None:
         column_config={
             "project": st.column_config.TextColumn("project", pinned=True),
             "grade": st.column_config.TextColumn(
-                "grade", help="A–F from the score; A needs conformance gate PASS"
+                "grade", width="small", help="A–F from the score; A needs conformance gate PASS"
             ),
-            "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%d"),
-            "gate": st.column_config.TextColumn("conformance gate"),
+            "score": st.column_config.ProgressColumn(
+                "score", min_value=0, max_value=100, format="%d", width="small"
+            ),
+            "gate": st.column_config.TextColumn("gate", width="small", help="CNCF AI Conformance gate"),
             "unique_outside_issue_authors": st.column_config.NumberColumn(
-                "outside issue authors", format="%d"
+                "outside issue authors", format="%d", help="distinct external authors of issues in the window"
             ),
-            "contribution_velocity": st.column_config.NumberColumn("contributions / week", format="%.1f"),
-            "velocity_change": st.column_config.NumberColumn("velocity change", format="percent"),
+            "contribution_velocity": st.column_config.NumberColumn("contrib. / week", format="%.1f"),
+            "velocity_change": st.column_config.NumberColumn(
+                "velocity change", format="percent", help="against the previous window of the same length"
+            ),
             "external_share": st.column_config.NumberColumn("external share", format="percent"),
             "lottery_factor": st.column_config.NumberColumn("lottery factor", format="%d"),
-            "median_first_response_hours": st.column_config.NumberColumn(
-                "median first response (h)", format="%.1f"
-            ),
+            "median_first_response_hours": st.column_config.NumberColumn("1st response (h)", format="%.1f"),
             "small samples": st.column_config.TextColumn(
                 "small samples", help="metrics resting on < 10 items"
             ),
-            "page": st.column_config.LinkColumn("details", display_text="open ↗"),
+            "page": st.column_config.LinkColumn("details", display_text="open ↗", width="small"),
         },
     )
     st.caption(
@@ -405,7 +407,7 @@ def project_page(snap: Snapshot, window: int) -> None:
     st.markdown("##### Downloads")
     tables = [
         ("scorecard (all windows)", snap.frames["scorecard_windows"].filter(pl.col("project") == slug), "scorecard_windows"),
-        ("score components (all windows)", snap.frames["scorecard_components"].filter(pl.col("project") == slug), "scorecard_components"),
+        ("components (all windows)", snap.frames["scorecard_components"].filter(pl.col("project") == slug), "scorecard_components"),
         ("project metrics", metrics, "project_metrics"),
         ("weekly activity", weekly, "weekly_activity"),
         ("contributors", contributors, "contributors"),
