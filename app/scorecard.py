@@ -13,7 +13,6 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts app/ on sys.path, not the 
 import polars as pl
 import streamlit as st
 
-from app import charts
 from app.data import (
     VIEWS,
     DataUnavailable,
@@ -307,6 +306,10 @@ def rules_table(snap: Snapshot) -> None:
 
 
 def project_page(snap: Snapshot, window: int) -> None:
+    from app import (
+        charts,
+    )  # here, not at the top: Altair takes a second to import and the overview draws none
+
     projects = snap.projects
     slug = st.session_state.get("project")
     if slug is None:
@@ -447,6 +450,8 @@ def conformance_citations(snap: Snapshot, slug: str) -> pl.DataFrame | None:
 
 
 def compare_page(snap: Snapshot, window: int) -> None:
+    from app import charts  # see project_page
+
     chosen = st.session_state.compare
     if len(chosen) < 2:
         st.info("Choose two to four projects in the sidebar to compare them.")

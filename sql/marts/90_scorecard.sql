@@ -110,8 +110,9 @@ FROM (VALUES
 ) AS m(position, component, metric, label, sample_of, small_sample_below);
 
 -- scorecard_components: one row per (project, window_days, metric): the raw value, the band it fell in, its
--- points and the rule in words. The long form the app uses to explain a grade.
-CREATE OR REPLACE VIEW scorecard_components AS
+-- points and the rule in words. The long form the app uses to explain a grade. A table, like
+-- scorecard_windows: the scorecard asset rebuilds both after the metrics and the conformance gate.
+CREATE OR REPLACE TABLE scorecard_components AS
 WITH run AS (
     SELECT as_of, source FROM vitals_run LIMIT 1
 ),
@@ -204,13 +205,14 @@ SELECT
 FROM matched AS mt
 JOIN scorecard_metrics AS sm USING (metric)
 JOIN ladders AS l USING (project, window_days, metric)
-CROSS JOIN run;
+CROSS JOIN run
+ORDER BY mt.project, mt.window_days, sm.position;
 
 -- scorecard_windows: one row per (project, window_days) for 30, 90 and 365 days: grade, score and every
 -- component as <metric> (raw value), <metric>_points, <metric>_rule and <metric>_sample (the count behind
 -- it); small_sample lists the metrics resting on fewer than 10 items. Unscored context: contribution_velocity,
 -- and the at-the-time variants where a contributor's class then differs from today's.
-CREATE OR REPLACE VIEW scorecard_windows AS
+CREATE OR REPLACE TABLE scorecard_windows AS
 WITH run AS (
     SELECT as_of, source FROM vitals_run LIMIT 1
 ),

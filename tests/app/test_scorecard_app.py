@@ -1,5 +1,6 @@
 """The Streamlit scorecard under AppTest: every page and data state, values checked against the views."""
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -323,49 +324,50 @@ con.close()
 """
 
 
-def hold_write_lock(path, seconds: float) -> subprocess.Popen:
-    """A second process that opens the file for writing, changes it and holds the lock for `seconds`."""
+@contextlib.contextmanager
+def write_lock_held(path, seconds: float):
+    """A second process that opens the file for writing, changes it and holds the lock for up to `seconds`;
+    stopped when the block ends."""
     proc = subprocess.Popen(
         [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
     )
-    assert proc.stdout.readline().strip() == "locked"
-    return proc
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
 
 
 def test_page_waits_for_a_writer_that_finishes_soon(sample_db):
-    writer = hold_write_lock(sample_db, 1.5)
-    try:
+    with write_lock_held(sample_db, 1.5) as writer:
         started = time.monotonic()
         at = run_app()
         assert time.monotonic() - started >= 1.0  # it waited for the lock instead of failing
+        assert writer.poll() is not None  # and got in once the writer had gone
         assert len(at.dataframe[0].value) == 4
-    finally:
-        writer.wait(timeout=30)
 
 
 def test_page_keeps_showing_the_last_data_while_a_writer_holds_the_file(sample_db, monkeypatch):
     monkeypatch.setattr(data, "LOCK_WAIT_S", 0.3)
     at = run_app()
     before = at.dataframe[0].value
-    writer = hold_write_lock(sample_db, 5)
-    try:
+    with write_lock_held(sample_db, 60):
         at.run()
         assert not at.exception
         assert any("is writing" in w and "Showing the data read at" in w for w in texts(at.warning))
         assert at.dataframe[0].value.equals(before)
-    finally:
-        writer.wait(timeout=30)
+    at.run()  # the writer has gone: fresh data, no warning
+    assert not any("is writing" in w for w in texts(at.warning))
 
 
 def test_a_busy_database_with_nothing_read_yet_says_so(sample_db, monkeypatch):
     monkeypatch.setattr(data, "LOCK_WAIT_S", 0.3)
-    writer = hold_write_lock(sample_db, 5)
-    try:
+    with write_lock_held(sample_db, 60):
         at = run_app()
         assert any("is writing" in w and "./vitals run" in w for w in texts(at.warning))
         assert at.button(key="retry")
-    finally:
-        writer.wait(timeout=30)
 
 
 def test_the_app_offers_no_sql_or_file_input(sample_db):
