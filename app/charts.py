@@ -14,8 +14,15 @@ def _several(frame: pl.DataFrame) -> bool:
     return frame["project"].n_unique() > 1
 
 
-def _facet(chart: alt.Chart, frame: pl.DataFrame, title: str) -> alt.Chart | alt.FacetChart:
+def _sized(chart, width: int | None):
+    return chart if width is None else chart.properties(width=width)
+
+
+def _facet(
+    chart: alt.Chart, frame: pl.DataFrame, title: str, width: int | None
+) -> alt.Chart | alt.FacetChart:
     """One row per project with one shared y scale, so compared projects read on the same axis."""
+    chart = _sized(chart, width)
     if not _several(frame):
         return chart.properties(height=HEIGHT, title=title)
     return (
@@ -29,7 +36,7 @@ def _facet(chart: alt.Chart, frame: pl.DataFrame, title: str) -> alt.Chart | alt
     )
 
 
-def weekly_activity_by_class(weekly: pl.DataFrame) -> alt.Chart | alt.FacetChart:
+def weekly_activity_by_class(weekly: pl.DataFrame, width: int | None = None) -> alt.Chart | alt.FacetChart:
     """Contributions per ISO week, stacked by who made them: core, external, bot (weekly_activity)."""
     long = weekly.select(
         "project",
@@ -54,10 +61,10 @@ def weekly_activity_by_class(weekly: pl.DataFrame) -> alt.Chart | alt.FacetChart
         )
         .transform_calculate(class_order="indexof(['core', 'external', 'bot'], datum['class'])")
     )
-    return _facet(chart, weekly, "Weekly activity by class")
+    return _facet(chart, weekly, "Weekly activity by class", width)
 
 
-def contribution_velocity(weekly: pl.DataFrame) -> alt.LayerChart:
+def contribution_velocity(weekly: pl.DataFrame, width: int | None = None) -> alt.LayerChart:
     """Contributions per complete week (bots excluded) with a 4-week moving mean; one line per project.
 
     The week holding as_of is left out: cut short, it would read as a drop."""
@@ -79,10 +86,10 @@ def contribution_velocity(weekly: pl.DataFrame) -> alt.LayerChart:
         .mark_line(strokeWidth=2.5)
         .encode(y=alt.Y("mean:Q", title="contributions / week"))
     )
-    return alt.layer(weekly_points, smoothed).properties(height=HEIGHT)
+    return _sized(alt.layer(weekly_points, smoothed).properties(height=HEIGHT), width)
 
 
-def new_vs_returning(weekly: pl.DataFrame) -> alt.Chart | alt.FacetChart:
+def new_vs_returning(weekly: pl.DataFrame, width: int | None = None) -> alt.Chart | alt.FacetChart:
     """Active contributors per week: first-ever contribution that week (new) or seen before (returning)."""
     frame = weekly.select("project", "week", "active_contributors", "new_contributors")
     chart = (
@@ -103,10 +110,12 @@ def new_vs_returning(weekly: pl.DataFrame) -> alt.Chart | alt.FacetChart:
             tooltip=["project", alt.Tooltip("week:T"), "kind:N", "contributors:Q"],
         )
     )
-    return _facet(chart, frame, "New vs returning contributors per week")
+    return _facet(chart, frame, "New vs returning contributors per week", width)
 
 
-def _by_window(metrics: pl.DataFrame, column: str, title: str, axis: str, fmt: str, extra: list) -> alt.Chart:
+def _by_window(
+    metrics: pl.DataFrame, column: str, title: str, axis: str, fmt: str, extra: list, width: int | None
+) -> alt.Chart:
     frame = metrics.select("project", "window_days", column, *extra)
     several = _several(frame)
     return (
@@ -119,11 +128,11 @@ def _by_window(metrics: pl.DataFrame, column: str, title: str, axis: str, fmt: s
             color=alt.Color("project:N", legend=alt.Legend() if several else None),
             tooltip=["project", "window_days", alt.Tooltip(f"{column}:Q", format=fmt or ".1f"), *extra],
         )
-        .properties(height=HEIGHT)
+        .properties(height=HEIGHT, **({} if width is None else {"width": width}))
     )
 
 
-def first_response_by_window(metrics: pl.DataFrame) -> alt.Chart:
+def first_response_by_window(metrics: pl.DataFrame, width: int | None = None) -> alt.Chart:
     """Median hours to the first non-bot response, per 30/90/365-day window (project_metrics)."""
     return _by_window(
         metrics,
@@ -132,17 +141,18 @@ def first_response_by_window(metrics: pl.DataFrame) -> alt.Chart:
         "hours",
         "",
         ["answered_items", "unanswered_items"],
+        width,
     )
 
 
-def external_pr_share_by_window(metrics: pl.DataFrame) -> alt.Chart:
+def external_pr_share_by_window(metrics: pl.DataFrame, width: int | None = None) -> alt.Chart:
     """Share of non-bot PRs opened by external authors, per window (project_metrics)."""
     return _by_window(
-        metrics, "external_pr_share", "External PR share", "share of PRs opened", ".0%", ["prs_opened"]
+        metrics, "external_pr_share", "External PR share", "share of PRs opened", ".0%", ["prs_opened"], width
     )
 
 
-def score_components(components: pl.DataFrame) -> alt.Chart:
+def score_components(components: pl.DataFrame, width: int | None = None) -> alt.Chart:
     """Points per scored metric against its maximum; one bar group per metric, one bar per project."""
     frame = components.select("project", "position", "metric", "points", "max_points", "rule")
     several = _several(frame)
@@ -159,5 +169,5 @@ def score_components(components: pl.DataFrame) -> alt.Chart:
             color=alt.Color("project:N", legend=alt.Legend() if several else None),
             tooltip=["project", "metric", "points", "max_points", "rule"],
         )
-        .properties(height=HEIGHT + (60 if several else 0))
+        .properties(height=HEIGHT + (60 if several else 0), **({} if width is None else {"width": width}))
     )

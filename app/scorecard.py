@@ -187,7 +187,8 @@ def explanation(components: pl.DataFrame) -> pl.DataFrame:
 def show_explanation(row: dict, components: pl.DataFrame) -> None:
     if row["grade_capped"]:
         st.warning(f"Grade capped: {row['grade_note']}.")
-    st.dataframe(explanation(components), hide_index=True, width="stretch")
+    # a static table, not a grid: the overview holds one per project and grids are slow to draw
+    st.table(explanation(components), hide_index=True, border="horizontal")
     st.caption(
         f"Score {row['score']} of 100 = the sum of the points. Grade bands: A ≥ 80 (needs gate PASS), B ≥ 65, "
         "C ≥ 50, D ≥ 35, F below. Small samples (fewer than 10 items) are scored but flagged."
@@ -292,13 +293,15 @@ def rules_table(snap: Snapshot) -> None:
     rules = snap.view("scorecard_rules")
     grades = snap.view("scorecard_grades")
     if grades is not None:
-        st.dataframe(grades.sort("min_score", descending=True), hide_index=True)
+        st.table(
+            grades.sort("min_score", descending=True), hide_index=True, border="horizontal", width="content"
+        )
     if rules is not None:
-        st.dataframe(
+        st.table(
             rules.sort("metric", "band").select("component", "metric", "band", "op", "threshold", "match_text",
                                                 "per_90_days", "points", "max_points", "condition"),
             hide_index=True,
-            width="stretch",
+            border="horizontal",
         )  # fmt: skip
         st.caption(
             "A value takes the points of its first matching band. per_90_days thresholds scale with the window."

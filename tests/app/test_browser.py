@@ -10,7 +10,9 @@ from pipelines.reports.assets import REPORT_VIEWS, write_view_csv
 from tests.app.browser import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-LABEL = re.compile(r"^(?P<project>[\w.-]+): (?P<grade>[A-F]) · (?P<score>\d+)/100 · gate (?P<gate>PASS|WARN|NONE)")
+LABEL = re.compile(
+    r"^(?P<project>[\w.-]+): (?P<grade>[A-F]) · (?P<score>\d+)/100 · gate (?P<gate>PASS|WARN|NONE)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,9 @@ def browser():
 
 def test_scorecard_in_a_real_browser(browser, sample_db, tmp_path):
     with duckdb.connect(str(sample_db), read_only=True) as con:
-        expected = {r[0]: r[1:] for r in con.execute("SELECT project, grade, score, gate FROM scorecard").fetchall()}
+        expected = {
+            r[0]: r[1:] for r in con.execute("SELECT project, grade, score, gate FROM scorecard").fetchall()
+        }
         write_view_csv(con, "scorecard", REPORT_VIEWS["scorecard"], tmp_path / "report.csv")
     env = dict(os.environ, VITALS_DB=str(sample_db))
     with streamlit_server(env, tmp_path / "streamlit.log") as url:

@@ -102,7 +102,7 @@ def test_each_grade_explains_itself_with_component_value_points_and_rule(sample_
         assert f"{grade} · {score}/100" in label
         assert ("capped" in label) == capped
     kueue = next(e for e in at.expander if e.label.startswith("kueue:"))
-    table = kueue.dataframe[0].value
+    table = kueue.table[0].value
     rows = expected.filter(pl.col("project") == "kueue").sort("position")
     assert table["component"].tolist() == rows["component"].to_list()
     assert table["points"].tolist() == rows["points"].to_list()
