@@ -545,7 +545,8 @@ def main() -> None:
     built = f" · built {snap.built_at:%Y-%m-%d %H:%M} UTC" if snap.built_at else ""
     st.caption(
         f"As of **{snap.as_of.isoformat()}** (windows end there, UTC, exclusive) · data source: **{source}**{built}"
-        f" · window: {window} days · database `{snap.path}`"
+        f" · window: {window} days · database `{Path(snap.path).name}`",
+        help=f"Database file: {snap.path}",
     )
     if snap.missing:
         st.info(
