@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from app.data import (
+    RUN_COMMAND,
     VIEWS,
     DataUnavailable,
     LastGood,
@@ -552,9 +553,16 @@ def main() -> None:
         st.info(
             f"Not built yet: {', '.join(snap.missing)} (run `./vitals run`); those sections are left out."
         )
-    {"Overview": overview, "Project": project_page, "Compare": compare_page}[st.session_state.page](
-        snap, window
-    )
+    page = {"Overview": overview, "Project": project_page, "Compare": compare_page}[st.session_state.page]
+    try:
+        page(snap, window)
+    except (pl.exceptions.PolarsError, KeyError) as exc:
+        # a database built by another version of the views: say so instead of a traceback
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        st.error(
+            f"`{Path(snap.path).name}` does not have the columns this page reads ({first_line}); it was "
+            f"probably built by another version of Vitals. Rebuild it with `{RUN_COMMAND}`."
+        )
 
 
 main()

@@ -314,6 +314,24 @@ def test_a_file_that_is_not_duckdb_says_so(tmp_path, monkeypatch):
     assert any("could not be read" in e and "./vitals run" in e for e in texts(at.error))
 
 
+def test_missing_optional_views_leave_their_sections_out_with_a_note(sample_db):
+    with duckdb.connect(str(sample_db)) as con:
+        for name in ("conformance_citations", "conformance_gate", "conformance_submissions"):
+            con.execute(f"DROP VIEW {name}")
+        con.execute("DROP TABLE contributors")
+    at = run_app(project="kaito")
+    assert any("Not built yet: contributors, conformance_gate" in i for i in texts(at.info))
+    assert any("contributors view is not built yet" in i for i in texts(at.info))
+    assert any("No conformance gate for this project" in i for i in texts(at.info))
+
+
+def test_a_database_from_another_version_says_so(sample_db):
+    with duckdb.connect(str(sample_db)) as con:
+        con.execute("ALTER TABLE scorecard_windows DROP COLUMN lottery_factor")
+    at = run_app()
+    assert any("does not have the columns" in e and "./vitals run" in e for e in texts(at.error))
+
+
 HOLD = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
