@@ -50,7 +50,7 @@ def test_scorecard_in_a_real_browser(browser, sample_db, tmp_path):
         assert shown == expected
         assert page.get_by_text("As of 2026-08-01").count() == 1
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / "overview.png")
+        page.screenshot(path=SCREENSHOTS / "overview.png", animations="disabled")
 
         # the scorecard download is the report, byte for byte
         with page.expect_download() as download:
@@ -68,5 +68,6 @@ def test_scorecard_in_a_real_browser(browser, sample_db, tmp_path):
         page.get_by_role("button", name="conformance gate").wait_for(timeout=30_000)
         page.locator('[data-testid="stVegaLiteChart"]').nth(5).wait_for()
         page.wait_for_timeout(800)  # let the charts and grids finish drawing
-        page.screenshot(path=SCREENSHOTS / "project.png")
+        page.mouse.move(0, 0)  # no hover effect where the last click left the pointer
+        page.screenshot(path=SCREENSHOTS / "project.png", animations="disabled")
         page.close()
