@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -53,6 +54,7 @@ TABLES = ("raw_issues", "raw_comments", "raw_reviews", "raw_commits", "raw_maint
 STAMPS = {"fetched_at", "resolved_at"}  # when a row was written, not what GitHub said: differs run to run
 MAX_SLEEP_S = 0.05  # the client really sleeps, but never longer than this (backoff, Retry-After, reset)
 RUN_TIMEOUT_S = 300
+DRIFT_POINT = re.compile(r"[?&]page=([2-9]|\d\d)")
 
 
 @dataclass
@@ -134,9 +136,16 @@ def compare(expected: Path, actual: Path) -> tuple[dict[str, Diff], bool]:
     return diffs, identical
 
 
-def crawl_in_process(world, projects: list[Project], db: Path) -> int:
-    """The fault-free reference: the same crawler, in process, straight on FakeGitHub (no HTTP, no faults)."""
-    fake = FakeGitHub(world)
+def crawl_in_process(world, projects: list[Project], db: Path) -> tuple[int, int]:
+    """The fault-free reference: the same crawler, in process, straight on FakeGitHub (no HTTP, no faults).
+    Returns its request count and how many of those asked for page 2 or later (where drift can strike)."""
+    later_pages = []
+
+    def spy(index, method, url):
+        if DRIFT_POINT.search(url):
+            later_pages.append(index)
+
+    fake = FakeGitHub(world, faults=spy)
     client = GitHubClient(transport=fake.transport(), sleep=lambda s: None, clock=fake.clock)
     store = Store(db)
     try:
@@ -145,7 +154,7 @@ def crawl_in_process(world, projects: list[Project], db: Path) -> int:
     finally:
         store.close()
         client.close()
-    return client.stats.requests
+    return client.stats.requests, len(later_pages)
 
 
 class Crawler:
@@ -203,7 +212,7 @@ class Crawler:
 
 
 def run_chaos(seed: int, kills: int, fault_rate: float, slugs: list[str] | None = None, *, drift: int = 8,
-              workdir: Path | None = None, say=print) -> ChaosResult:  # fmt: skip
+              workdir: Path | None = None) -> ChaosResult:  # fmt: skip
     registry = load_projects(ROOT / "pipelines" / "projects.yaml")
     projects = [p for p in registry if not slugs or p.slug in slugs]
     slugs = [p.slug for p in projects]
@@ -217,11 +226,13 @@ def run_chaos(seed: int, kills: int, fault_rate: float, slugs: list[str] | None 
     notes: list[str] = []
 
     expected = work / "expected.duckdb"
-    reference_requests = crawl_in_process(final_world(world, plan), projects, expected)
+    reference_requests, later_pages = crawl_in_process(final_world(world, plan), projects, expected)
 
     rng = random.Random(f"kills-{seed}")
     faults = FaultPlan(seed, fault_rate)
-    drifting = Drift(plan, seed)
+    # spread the drift over the run: about 70% lands while crawling (a fault-free crawl's worth of later
+    # pages), the rest just before the refresh
+    drifting = Drift(plan, seed, rate=min(1.0, 0.7 * len(plan) / max(1, later_pages)))
     token = fake_token(random.Random(f"token-{seed}"))
     with FakeServer(fork_world(world, repos), token=token, faults=faults, drift=drifting) as server:
         crawler = Crawler(server, token, work / "chaos.duckdb", slugs, work)
@@ -250,6 +261,9 @@ def run_chaos(seed: int, kills: int, fault_rate: float, slugs: list[str] | None 
             notes.append(f"gave up after {crawler.runs} runs: the crawl kept failing")
         # the world reaches its final state; a refresh with no faults must bring the store to it
         while_crawling = drifting.applied
+        before = compare(expected, work / "chaos.duckdb")[0]
+        notes.append("before the refresh: " + ", ".join(
+            f"{t} lost={d.lost}" for t, d in before.items() if d.lost or d.duplicated) or "nothing to catch up")  # fmt: skip
         drifting.finish(server.world)
         faults.enabled = drifting.enabled = False
         rc, _, tail = crawler.run()
