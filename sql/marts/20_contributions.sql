@@ -10,7 +10,16 @@
 --   - this same item carries author_association OWNER or COLLABORATOR, or MEMBER where the project's
 --     org_members_are_core (commits carry no author_association).
 --   Else external. This is what "was core when it happened" can be told from the data we have.
+-- The maintainer-file test reads each (project, login)'s role intervals as one list, joined on the login: a
+-- correlated EXISTS here made DuckDB deduplicate all (project, login, occurred_at) of stg_events first
+-- (about 40% of this build's time and 2 GB of memory at 10M contributions).
 CREATE OR REPLACE TABLE contributions AS
+WITH core_spans AS (
+    SELECT project, login_lower, list({'valid_from': valid_from, 'valid_to': valid_to}) AS spans
+    FROM maintainer_roles
+    WHERE role IN ('approver', 'reviewer', 'maintainer', 'codeowner')
+    GROUP BY project, login_lower
+)
 SELECT
     e.project,
     e.kind,
@@ -25,15 +34,9 @@ SELECT
         WHEN a.is_registry_core
             OR e.author_association IN ('OWNER', 'COLLABORATOR')
             OR (e.author_association = 'MEMBER' AND p.org_members_are_core)
-            OR EXISTS (
-                SELECT 1
-                FROM maintainer_roles AS r
-                WHERE r.project = e.project
-                  AND r.login_lower = e.login_lower
-                  AND r.role IN ('approver', 'reviewer', 'maintainer', 'codeowner')
-                  AND r.valid_from <= e.occurred_at
-                  AND (r.valid_to IS NULL OR e.occurred_at < r.valid_to)
-            )
+            OR list_bool_or(list_transform(
+                s.spans, lambda r: r.valid_from <= e.occurred_at AND (r.valid_to IS NULL OR e.occurred_at < r.valid_to)
+            ))
         THEN 'core'
         ELSE 'external'
     END AS actor_class_at_time,
@@ -41,4 +44,5 @@ SELECT
 FROM stg_events AS e
 JOIN stg_accounts AS a USING (project, login_lower)
 JOIN stg_projects AS p USING (project)
+LEFT JOIN core_spans AS s USING (project, login_lower)
 ORDER BY e.project, e.occurred_at, e.kind, e.ref;
