@@ -3,10 +3,12 @@
 
 import dagster as dg
 
+from pipelines.github import staging
 from pipelines.github.crawler import Crawl, crawl_project, sync_conformance
 from pipelines.github.partitions import project_partitions
 from pipelines.github.resources import GitHubResource
 from pipelines.github.store import Store
+from pipelines.github.tokens import TOKEN_TAG
 from pipelines.resources import VitalsDuckDB, projects, settings
 
 RAW_TABLE = {
@@ -19,12 +21,18 @@ RAW_TABLE = {
 }
 
 
-def _say_source(context) -> None:
-    s = settings()
-    if s.replay:
+def _store(path, live: bool) -> Store:
+    """A live crawl closes its DuckDB file after every page batch, so it never holds the file's lock across
+    a network call or a rate-limit wait (sibling steps of the partition write the same staging file). A
+    replay has neither, and keeps a connection for up to a second to save reopening the file."""
+    return Store(path, hold_s=0.0 if live else 1.0)
+
+
+def _say_source(context, token) -> None:
+    if token is None:
         context.log.info("no GITHUB_TOKEN: replaying the recorded fixtures (fixtures/cassettes), no network")
     else:
-        context.log.info(f"live crawl of {s.api_url}")
+        context.log.info(f"live crawl of {settings().api_url}, paid by {token.label}")
 
 
 def _crawl_asset(name: str, endpoint: str, deps: list[str], description: str):
@@ -38,13 +46,18 @@ def _crawl_asset(name: str, endpoint: str, deps: list[str], description: str):
         description=description,
     )
     def _asset(context: dg.AssetExecutionContext, github: GitHubResource, duckdb: VitalsDuckDB):
-        _say_source(context)
         project = {p.slug: p for p in projects()}[context.partition_key]
-        store = Store(duckdb.resolved_path())
+        token = github.token(project.slug, context.run.tags.get(TOKEN_TAG))
+        _say_source(context, token)
+        # the partition's own staging file, merged into VITALS_DB when the step ends (even on failure, so
+        # crawl_log shows it): partitions crawled in parallel never wait on each other's pages
+        main = duckdb.resolved_path()
+        path = staging.prepare(main, project.slug)
+        store = _store(path, live=token is not None)
         try:
-            with github.client(project.slug, notify=context.log.info) as client:
-                crawl = Crawl(client, store, context.run_id, notify=context.log.info,
-                              token_label=github.token_label())  # fmt: skip
+            with github.client(project.slug, notify=context.log.info, token=token) as client:
+                crawl = Crawl(client, store, context.run.run_id, notify=context.log.info,
+                              token_label=github.token_label(token))  # fmt: skip
                 stored = crawl_project(crawl, project, (endpoint,)).get(endpoint, 0)
                 stats = client.stats
             with store.tx() as con:
@@ -53,6 +66,7 @@ def _crawl_asset(name: str, endpoint: str, deps: list[str], description: str):
                 ).fetchone()[0]
         finally:
             store.close()
+            staging.merge(path, main, project.slug, endpoint, context.run.run_id)
         return dg.MaterializeResult(
             metadata={
                 "rows": dg.MetadataValue.int(rows),
@@ -60,6 +74,7 @@ def _crawl_asset(name: str, endpoint: str, deps: list[str], description: str):
                 "requests": dg.MetadataValue.int(stats.requests),
                 "not_modified_304": dg.MetadataValue.int(stats.not_modified),
                 "rate_limit_remaining": dg.MetadataValue.int(stats.rate_limit_remaining or 0),
+                "token_label": dg.MetadataValue.text(github.token_label(token)),
             }
         )
 
@@ -105,11 +120,13 @@ def projects_registry(duckdb: VitalsDuckDB) -> dg.MaterializeResult:
 @dg.asset(group_name="conformance", kinds={"duckdb", "github"}, pool="duckdb")
 def conformance_files(context: dg.AssetExecutionContext, github: GitHubResource, duckdb: VitalsDuckDB):
     """Every submission file of cncf/k8s-ai-conformance (tree by ETag; only changed blobs fetched)."""
-    _say_source(context)
-    store = Store(duckdb.resolved_path())
+    token = github.token("conformance", context.run.tags.get(TOKEN_TAG))
+    _say_source(context, token)
+    store = _store(duckdb.resolved_path(), live=token is not None)
     try:
-        with github.client("conformance", notify=context.log.info) as client:
-            crawl = Crawl(client, store, context.run_id, notify=context.log.info, token_label=github.token_label())
+        with github.client("conformance", notify=context.log.info, token=token) as client:
+            crawl = Crawl(client, store, context.run.run_id, notify=context.log.info,
+                          token_label=github.token_label(token))  # fmt: skip
             stored = sync_conformance(crawl)
             stats = client.stats
         with store.tx() as con:
