@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-sleep", type=float, default=None,
                         help="cap every backoff and rate-limit wait (tests: the fake's waits are real but short)")  # fmt: skip
     parser.add_argument("--max-retries", type=int, default=6)
+    parser.add_argument("--hold-s", type=float, default=None,
+                        help="keep the DuckDB file open this long between pages (default: the Store's)")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no per-page progress lines")
     args = parser.parse_args(argv)
     try:
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     run_id = f"cli-{uuid.uuid4().hex[:12]}"
     client = GitHubClient(settings.api_url, settings.token, sleep=sleep, notify=say, timeout_s=args.timeout,
                           max_retries=args.max_retries)  # fmt: skip
-    store = Store(settings.db_path)
+    store = Store(settings.db_path) if args.hold_s is None else Store(settings.db_path, hold_s=args.hold_s)
     try:
         for project in chosen:
             counts = crawl_project(Crawl(client, store, run_id, notify=say), project)

@@ -12,10 +12,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.config import ROOT, ConfigError, load_settings
+from fixtures.fakegithub import Fault
+from pipelines.config import ROOT, ConfigError, load_projects, load_settings
 from pipelines.github.client import GitHubAuthError, GitHubClient, GitHubError
+from pipelines.github.crawler import Crawl, crawl_project
+from pipelines.github.store import Store
 from tests.crawl_cli import main as crawl_cli
-from tests.fakeserver import CLIENT_TIMEOUT_S, FakeServer, FaultPlan, fake_token
+from tests.fakeserver import CLIENT_TIMEOUT_S, FakeServer, FaultPlan, Injected, fake_token
 
 TOKEN = fake_token()  # 'ghp_' + 36 characters, fresh each session
 
@@ -173,3 +176,25 @@ def test_token_is_not_sent_to_another_host_named_by_a_redirect_or_a_link(world, 
                 if page.url.startswith(elsewhere.url):
                     break
         assert elsewhere.requests == 0 or not any(TOKEN in str(h) for h in elsewhere.seen_headers)
+
+
+@pytest.mark.xfail(strict=True, reason="crawler bug (issue 7 report): a listing resumes at the saved next_url "
+                   "even when it names another host than the configured API URL")  # fmt: skip
+def test_resume_after_the_api_url_changed_does_not_send_the_new_token_to_the_old_host(world, tmp_path):
+    kaito = next(p for p in load_projects(ROOT / "pipelines" / "projects.yaml") if p.slug == "kaito")
+    crash = Injected("5xx", Fault("status", 400, None, {"message": "simulated crash"}))
+    old_token, new_token = fake_token(), fake_token()
+    store = Store(tmp_path / "vitals.duckdb")
+    with FakeServer(world, token=old_token, faults=lambda i, m, u: crash if "page=3" in u else None) as old:
+        # the first crawl stops at issues page 3, its cursor (next_url) naming the old host
+        with GitHubClient(old.url, old_token, max_retries=0) as client, contextlib.suppress(GitHubError):
+            crawl_project(Crawl(client, store, "first", notify=lambda m: None), kaito)
+        before = old.requests
+        with (
+            FakeServer(world, token=new_token) as new,
+            GitHubClient(new.url, new_token) as client,
+            contextlib.suppress(GitHubError),
+        ):
+            crawl_project(Crawl(client, store, "second", notify=lambda m: None), kaito)
+        store.close()
+        assert not any(new_token in str(h) for h in old.seen_headers[before:])
