@@ -162,14 +162,50 @@ _TS = "strptime({}, '%Y-%m-%dT%H:%M:%SZ')"  # GitHub's REST and GraphQL timestam
 _FILE = "string_split(filename, '/')"
 
 
-def _source(pages: Path, endpoint: str) -> str:
+def _json_schema(duck_type: str):
+    """A read_json column type as the structure from_json wants (`STRUCT(a INT)[]` -> [{"a": "INT"}])."""
+    duck_type = duck_type.strip()
+    if duck_type.endswith("[]"):
+        return [_json_schema(duck_type[:-2])]
+    if not duck_type.startswith("STRUCT("):
+        return duck_type
+    fields, depth, current = [], 0, ""
+    for ch in duck_type[7:-1]:
+        if ch == "," and depth == 0:
+            fields.append(current)
+            current = ""
+            continue
+        depth += (ch == "(") - (ch == ")")
+        current += ch
+    fields.append(current)
+    return {f.split(maxsplit=1)[0]: _json_schema(f.split(maxsplit=1)[1]) for f in fields}
+
+
+def file_source(pages: Path, endpoint: str) -> str:
+    """read_json over every page file of an endpoint (columns typed, `filename` kept)."""
+    if endpoint == "reviews":
+        return f"read_json_objects('{pages}/reviews/*/*/*.json', filename=true)"
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _COLUMNS[endpoint].items()) + "}"
     return f"read_json('{pages}/{endpoint}/*/*/*.json', format='array', columns={columns}, filename=true)"
 
 
-def read_json_statements(pages: Path) -> dict[str, str]:
-    """One INSERT OR REPLACE … SELECT FROM read_json per raw table: the same rows the crawler's parsing gives.
-    Project and repository come from the page's path, as the crawler knows them from the request."""
+def parameter_source(endpoint: str) -> str:
+    """The same rows from page bodies bound as parameters ($bodies, $files: one list entry a page), parsed
+    by DuckDB's from_json: how the crawler could hand pages to DuckDB without parsing them in Python."""
+    pages = "(SELECT unnest($bodies) AS body, unnest($files) AS file)"
+    if endpoint == "reviews":
+        return f"(SELECT CAST(body AS JSON) AS json, file AS filename FROM {pages})"
+    schema = json.dumps([{k: _json_schema(v) for k, v in _COLUMNS[endpoint].items()}]).replace("'", "''")
+    return (
+        f"(SELECT unnest(item), filename, position FROM (SELECT unnest(from_json(body, '{schema}')) AS item, "
+        f"file AS filename, generate_subscripts(from_json(body, '{schema}'), 1) AS position FROM {pages}))"
+    )
+
+
+def statements(source) -> dict[str, str]:
+    """One INSERT OR REPLACE … SELECT per raw table from `source(endpoint)`: the same rows the crawler's
+    parsing gives. Project and repository come from the page's path, as the crawler knows them from the
+    request."""
     project = f"{_FILE}[-3]"
     repo = f"replace({_FILE}[-2], '__', '/')"
     fetched = f"TIMESTAMP '{FETCHED}'"
@@ -180,13 +216,13 @@ def read_json_statements(pages: Path) -> dict[str, str]:
                    author_association, state, state_reason, {_TS.format("created_at")}, {_TS.format("updated_at")},
                    {_TS.format("closed_at")}, {_TS.format("pull_request.merged_at")},
                    coalesce(list_transform(labels, lambda l: l.name), []), comments, {fetched}
-            FROM {_source(pages, "issues")}""",
+            FROM {source("issues")}""",
         "comments": f"""
             INSERT OR REPLACE INTO raw_comments
             SELECT id, {project}, {repo}, CAST(regexp_extract(issue_url, '/(\\d+)/?$', 1) AS INTEGER),
                    "user".login, "user".type, author_association, {_TS.format("created_at")},
                    {_TS.format("updated_at")}, {fetched}
-            FROM {_source(pages, "comments")}""",
+            FROM {source("comments")}""",
         "commits": f"""
             INSERT OR REPLACE INTO raw_commits
             SELECT {repo}, sha, {project}, author.login, author.type, commit.author.name,
@@ -194,12 +230,12 @@ def read_json_statements(pages: Path) -> dict[str, str]:
                         THEN lower(regexp_extract(commit.author.email, '@([^@]*)$', 1)) END,
                    {_TS.format("commit.author.date")}, committer.login, {_TS.format("commit.committer.date")},
                    coalesce(len(parents), 0), {fetched}
-            FROM {_source(pages, "commits")}""",
+            FROM {source("commits")}""",
         "reviews": f"""
             INSERT OR REPLACE INTO raw_reviews
             WITH batches AS (
                 SELECT {project} AS project, {repo} AS repo, json -> '$.data.repository' AS repository
-                FROM read_json_objects('{pages}/reviews/*/*/*.json', filename=true)
+                FROM {source("reviews")}
             ),
             prs AS (
                 SELECT project, repo, CAST(regexp_extract(alias, '^pr(\\d+)$', 1) AS INTEGER) AS number,
@@ -220,23 +256,64 @@ def read_json_statements(pages: Path) -> dict[str, str]:
     }
 
 
+def read_json_statements(pages: Path) -> dict[str, str]:
+    return statements(lambda endpoint: file_source(pages, endpoint))
+
+
 def load_with_read_json(pages: Path, db_path: Path) -> dict:
     """The same pages with DuckDB's read_json, one statement per raw table, in one transaction."""
     with duckdb.connect(str(db_path)) as con:
         from metrics import db
 
         db.ensure_raw_schema(con)
-        statements = read_json_statements(pages)
+        sql = read_json_statements(pages)
         started = time.perf_counter()
         con.execute("BEGIN")
         for endpoint in ("issues", "comments", "commits", "reviews"):
             if any((pages / endpoint).glob("*/*/*.json")):
-                con.execute(statements[endpoint]).fetchall()
+                con.execute(sql[endpoint]).fetchall()
         con.execute("COMMIT")
         seconds = time.perf_counter() - started
         items = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES.values())
     manifest = json.loads((pages / "manifest.json").read_text(encoding="utf-8"))
     return {"items": items, "pages": len(manifest), "seconds": seconds}
+
+
+def load_with_sql_batches(pages: Path, db_path: Path, pages_per_tx: int = 20) -> dict:
+    """A proposal, not the crawler's code: pages handed to DuckDB as they arrive (bodies bound as
+    parameters, parsed by from_json: no Python parsing) and committed `pages_per_tx` at a time (the cursor
+    would be saved with each batch: a kill re-fetches at most pages_per_tx - 1 pages)."""
+    manifest = json.loads((pages / "manifest.json").read_text(encoding="utf-8"))
+    sql = statements(parameter_source)
+    for endpoint in ("issues", "comments", "commits"):
+        key = f"{_FILE}[-2], sha" if endpoint == "commits" else "id"
+        # the last version of a key in a batch wins, as Store.upsert's does
+        sql[endpoint] += (
+            f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY filename DESC, position DESC) = 1"
+        )
+    fetched = _fetched()
+    store = Store(db_path)
+    started = time.perf_counter()
+    for i in range(0, len(manifest), pages_per_tx):
+        batch: dict[str, list[dict]] = {}
+        for page in manifest[i : i + pages_per_tx]:
+            batch.setdefault(page["endpoint"], []).append(page)
+        with store.tx() as con:
+            for endpoint, group in batch.items():
+                if endpoint == "reviews":
+                    # GraphQL batches hold few reviews each: the crawler's own parsing is cheaper here than
+                    # DuckDB's JSON functions over 100 aliases a batch
+                    rows = [r for p in group for r in _rows(endpoint, json.loads(Path(p["file"]).read_bytes()),
+                                                            p["project"], p["repo"], fetched)]  # fmt: skip
+                    Store.upsert(con, TABLES[endpoint], rows)
+                    continue
+                bodies = [Path(p["file"]).read_text(encoding="utf-8") for p in group]
+                con.execute(sql[endpoint], {"bodies": bodies, "files": [p["file"] for p in group]}).fetchall()
+    seconds = time.perf_counter() - started
+    with store.tx() as con:
+        items = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES.values())
+    store.close()
+    return {"items": items, "pages": len(manifest), "seconds": seconds, "pages_per_tx": pages_per_tx}
 
 
 def differences(a: Path, b: Path) -> dict[str, int]:

@@ -204,6 +204,8 @@ class Cluster:
         files = files.with_columns(pl.col("is_head") == "t", pl.col("deleted") == "t")
         roles = maintainer_roles_frame(files)
         self._copy_in(schema, "maintainer_roles", roles.rows())
+        self.psql("ANALYZE vitals_run, vitals_run_projects, ref_bot_accounts, ref_independent_domains, "
+                  "maintainer_roles", schema=schema)  # fmt: skip
         times["maintainer_roles"] = time.perf_counter() - t
         models = [p for layer in ("staging", "marts") for p in sorted((SQL / layer).glob("*.sql"))]
         t = time.perf_counter()

@@ -41,13 +41,26 @@ def generate(scale: str, seed: int, db: str) -> dict:
     return {"seconds": time.perf_counter() - started, "cpu_s": _cpu() - cpu, "rows": counts}
 
 
-def duckdb_build(raw: str, run: str) -> dict:
+def _use_sql(folder: str | None) -> None:
+    """Let the .sql files of `folder` stand in for the same-named files of sql/staging and sql/marts (to
+    measure a proposed change before making it)."""
+    if not folder:
+        return
+    from metrics import db
+
+    replacements = {p.name: p for p in Path(folder).glob("*.sql")}
+    shipped = db.sql_files
+    db.sql_files = lambda layer: [replacements.get(p.name, p) for p in shipped(layer)]
+
+
+def duckdb_build(raw: str, run: str, sql: str | None = None) -> dict:
     """metrics.build.build_metrics on a fresh copy of the raw store, as the metric_views asset runs it
     (metrics.db.connect, one transaction), and the close that makes it durable."""
     from metrics import db
     from metrics.build import build_metrics
     from pipelines.config import Project
 
+    _use_sql(sql)
     _fresh_copy(Path(raw), Path(run))
     con = db.connect(run)
     slugs = [r[0] for r in con.execute("SELECT project FROM raw_projects ORDER BY project").fetchall()]
@@ -58,13 +71,14 @@ def duckdb_build(raw: str, run: str) -> dict:
     return {"seconds": time.perf_counter() - started, "cpu_s": _cpu() - cpu, "rows": counts}
 
 
-def duckdb_profile(raw: str, run: str) -> dict:
+def duckdb_profile(raw: str, run: str, sql: str | None = None) -> dict:
     """The steps of build_metrics one by one (same order, one transaction) with the time of each."""
     from metrics import db
     from metrics.build import OTHER_DOMAINS, load_bot_accounts
     from metrics.maintainers import build_maintainer_roles
     from metrics.organisations import load_independent_domains
 
+    _use_sql(sql)
     _fresh_copy(Path(raw), Path(run))
     con = db.connect(run)
     slugs = [r[0] for r in con.execute("SELECT project FROM raw_projects ORDER BY project").fetchall()]
@@ -139,6 +153,14 @@ def ingest_read_json(pages: str, db: str) -> dict:
     return load_with_read_json(Path(pages), Path(db)) | {"cpu_s": _cpu() - cpu}
 
 
+def ingest_proposed(pages: str, db: str, pages_per_tx: int = 20) -> dict:
+    from bench.ingest import load_with_sql_batches
+
+    Path(db).unlink(missing_ok=True)
+    cpu = _cpu()
+    return load_with_sql_batches(Path(pages), Path(db), pages_per_tx) | {"cpu_s": _cpu() - cpu}
+
+
 def crawl(workdir: str) -> dict:
     from bench.crawl import measure
 
@@ -147,7 +169,7 @@ def crawl(workdir: str) -> dict:
 
 
 STEPS = {f.__name__: f for f in (generate, duckdb_build, duckdb_profile, pg_load, pg_build, ingest_pages,
-                                 ingest_store, ingest_read_json, crawl)}  # fmt: skip
+                                 ingest_store, ingest_read_json, ingest_proposed, crawl)}  # fmt: skip
 
 
 # -- running a step in a child process -----------------------------------------------------------------

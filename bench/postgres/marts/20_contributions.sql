@@ -1,8 +1,7 @@
 -- contributions: as sql/marts/20_contributions.sql.
--- Dialect: "was the actor named core by a maintainer-file version valid at occurred_at" is a correlated
--- EXISTS over maintainer_roles in DuckDB. PostgreSQL would run it once per contribution (a scan of
--- maintainer_roles each time); here each (project, login)'s valid intervals are one tsmultirange and the
--- test is a containment after a hash join: [valid_from, valid_to) holds occurred_at exactly when
+-- Dialect: DuckDB tests "named core by a maintainer-file version valid at occurred_at" on a list of each
+-- (project, login)'s role intervals (list_bool_or over list_transform); here those intervals are one
+-- tsmultirange and the test is a containment: [valid_from, valid_to) holds occurred_at exactly when
 -- valid_from <= occurred_at AND (valid_to IS NULL OR occurred_at < valid_to). Intervals with
 -- valid_to <= valid_from hold nothing either way and are left out (tsrange rejects them).
 CREATE TABLE contributions AS

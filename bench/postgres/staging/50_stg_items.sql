@@ -2,7 +2,9 @@
 -- Dialect: the first response is a correlated scalar subquery in DuckDB, which DuckDB decorrelates into a
 -- join and a grouping by the outer columns it reads. PostgreSQL runs a correlated subquery once per item
 -- (a scan of every response each time), so it is written here in the decorrelated form a PostgreSQL user
--- would write: the same minimum, grouped by exactly the columns the subquery depends on.
+-- would write: the same minimum, grouped by exactly the columns the subquery depends on. `items` is read
+-- twice; NOT MATERIALIZED lets the planner see the base table's statistics instead of a CTE guess (which
+-- led it into a nested loop over stg_accounts: 100 s at the small scale).
 CREATE TABLE stg_items AS
 WITH run AS (SELECT as_of_ts FROM stg_run),
 responses AS (
@@ -11,7 +13,7 @@ responses AS (
     JOIN stg_accounts AS a USING (project, login_lower)
     WHERE e.kind IN ('comment', 'review') AND NOT a.is_bot
 ),
-items AS (
+items AS NOT MATERIALIZED (
     SELECT
         i.project, i.repo, i.number, i.is_pull_request,
         coalesce(i.author_login, 'ghost') AS author_login,
@@ -25,7 +27,7 @@ items AS (
 ),
 first_responses AS (
     SELECT i.project, i.repo, i.number, i.author_lower, min(r.occurred_at) AS first_response_at
-    FROM (SELECT DISTINCT project, repo, number, author_lower FROM items) AS i
+    FROM items AS i
     JOIN responses AS r
       ON r.project = i.project AND r.repo = i.repo AND r.number = i.number AND r.login_lower <> i.author_lower
     GROUP BY i.project, i.repo, i.number, i.author_lower
