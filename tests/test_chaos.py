@@ -21,11 +21,13 @@ def test_killed_faulted_drifting_crawl_ends_identical_to_a_fault_free_one(seed, 
     assert (result.lost, result.duplicated, result.identical) == (0, 0, True), result.notes
 
 
-def test_cli_prints_the_one_line_verdict(capsys, tmp_path):
-    code = main(["--seed", "5", "--kills", "2", "--fault-rate", "0.1", "--projects", ",".join(QUICK),
-                 "--workdir", str(tmp_path)])  # fmt: skip
-    last = capsys.readouterr().out.strip().splitlines()[-1]
-    assert re.fullmatch(r"chaos: seed=5 kills=2 faults=\d+ lost=0 duplicated=0 identical=true", last), last
+def test_cli_without_drift_is_whole_before_the_refresh_and_prints_the_verdict(capsys, tmp_path):
+    # with nothing changing upstream, the resumed crawl must be complete on its own, not thanks to the refresh
+    code = main(["--seed", "5", "--kills", "2", "--fault-rate", "0.1", "--drift", "0",
+                 "--projects", ",".join(QUICK), "--workdir", str(tmp_path)])  # fmt: skip
+    out = [line.strip() for line in capsys.readouterr().out.splitlines()]
+    assert "before the refresh: identical" in out
+    assert re.fullmatch(r"chaos: seed=5 kills=2 faults=\d+ lost=0 duplicated=0 identical=true", out[-1]), out
     assert code == 0
 
 
