@@ -295,7 +295,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeServer:
-    """FakeGitHub on http://127.0.0.1:<port>. Checks `Authorization: Bearer <token>` (401 otherwise), injects
+    """FakeGitHub on http://127.0.0.1:<port>. Checks the bearer token of each request (401 otherwise), injects
     the plan's faults, applies drift between page requests, and calls `on_request(index)` after each reply."""
 
     def __init__(
