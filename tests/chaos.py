@@ -231,9 +231,7 @@ def run_chaos(seed: int, kills: int, fault_rate: float, slugs: list[str] | None 
 
     rng = random.Random(f"kills-{seed}")
     faults = FaultPlan(seed, fault_rate)
-    # spread the drift over the run: about 70% lands while crawling (a fault-free crawl's worth of later
-    # pages), the rest just before the refresh
-    drifting = Drift(plan, seed, rate=min(1.0, 0.7 * len(plan) / max(1, later_pages)))
+    drifting = Drift(plan, seed, later_pages)  # ~70% while crawling, the rest just before the refresh
     token = fake_token(random.Random(f"token-{seed}"))
     with FakeServer(fork_world(world, repos), token=token, faults=faults, drift=drifting) as server:
         crawler = Crawler(server, token, work / "chaos.duckdb", slugs, work)

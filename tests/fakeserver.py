@@ -243,21 +243,25 @@ def _parse(value: str) -> dt.datetime:
 
 
 class Drift:
-    """Applies a planned list of mutations while a crawler pages: after a request for page 2 or later,
-    with probability `rate`, the next mutation happens (so items move between page requests)."""
+    """Applies a planned list of mutations while a crawler pages, each right after a request for page 2 or
+    later (so items move between page requests). The moments are seeded: `share` of the plan is spread over
+    the first `later_pages` such requests (a fault-free crawl's count), the rest waits for `finish`."""
 
-    def __init__(self, plan: list[Mutation], seed: int, rate: float = 0.25):
+    def __init__(self, plan: list[Mutation], seed: int, later_pages: int, share: float = 0.7):
         self.plan = list(plan)
         self.applied = 0
-        self.rng = random.Random(f"drift-timing-{seed}")
-        self.rate = rate
+        self.later_pages = 0
+        rng = random.Random(f"drift-timing-{seed}")
+        during = min(round(len(self.plan) * share), later_pages)
+        self.moments = sorted(rng.sample(range(1, later_pages + 1), during))
         self.enabled = True
 
     def after(self, world: World, url: str) -> None:
-        if not self.enabled or self.applied >= len(self.plan):
-            return
         page = dict(parse_qsl(urlsplit(url).query)).get("page")
-        if page and int(page) >= 2 and self.rng.random() < self.rate:
+        if not self.enabled or not page or int(page) < 2:
+            return
+        self.later_pages += 1
+        while self.applied < len(self.moments) and self.moments[self.applied] <= self.later_pages:
             apply_mutation(world, self.plan[self.applied])
             self.applied += 1
 
