@@ -2,10 +2,13 @@
 
     .venv/bin/python -m deploy.bench.parallel_crawl                    # fake GitHub, 100 ms per request
     .venv/bin/python -m deploy.bench.parallel_crawl --latency 0 --hold 1.0 --hold 0
+    .venv/bin/python -m deploy.bench.parallel_crawl --store staging   # what the crawl assets do
 
 `--source fake` serves the fixture world through fixtures/fakegithub.py with a sleep per request standing in
 for GitHub's latency (a live crawl waits on the network, not the CPU); `--source replay` reads the cassettes
-(CPU-bound: vcrpy matching dominates). Each configuration crawls into a fresh database; the figures go to
+(CPU-bound: vcrpy matching dominates). `--store shared` writes every page into the one DuckDB file;
+`--store staging` writes each project's own staging file and merges it into the main file at the end
+(pipelines/github/staging.py). Each configuration crawls into a fresh database; the figures are in
 docs/scaling.md.
 """
 
@@ -21,6 +24,7 @@ import httpx
 
 from metrics import db
 from pipelines.config import ROOT, load_projects
+from pipelines.github import staging
 from pipelines.github.client import GitHubClient
 from pipelines.github.crawler import Crawl, crawl_project
 from pipelines.github.store import Store
@@ -57,12 +61,13 @@ def _warm(source: str) -> None:
 
 
 def crawl_one(args: tuple) -> dict:
-    slug, db_path, source, latency, hold_s = args
+    slug, db_path, source, latency, hold_s, mode = args
     project = {p.slug: p for p in load_projects(ROOT / "pipelines" / "projects.yaml")}[slug]
     totals = {"connect_s": 0.0, "connects": 0}
     real, db.connect = _timed_connect(totals)
     started = time.monotonic()
-    store = Store(db_path, hold_s=hold_s)
+    path = staging.prepare(db_path, slug) if mode == "staging" else db_path
+    store = Store(path, hold_s=hold_s)
     try:
         if source == "replay":
             from pipelines.github.resources import GitHubResource
@@ -86,16 +91,21 @@ def crawl_one(args: tuple) -> dict:
                 requests = client.stats.requests
     finally:
         store.close()
+        if mode == "staging":
+            merge_started = time.monotonic()
+            for endpoint in staging.ENDPOINT_TABLES:
+                staging.merge(path, db_path, slug, endpoint, "bench")
+            totals["merge_s"] = time.monotonic() - merge_started
         db.connect = real
     return {"project": slug, "wall_s": time.monotonic() - started, "requests": requests, **totals}
 
 
-def run(source: str, latency: float, hold_s: float, workers: int) -> dict:
+def run(source: str, latency: float, hold_s: float, workers: int, mode: str) -> dict:
     slugs = [p.slug for p in load_projects(ROOT / "pipelines" / "projects.yaml")]
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.duckdb")
         Store(path).close()  # schema first, so workers only write rows
-        jobs = [(slug, path, source, latency, hold_s) for slug in slugs]
+        jobs = [(slug, path, source, latency, hold_s, mode) for slug in slugs]
         if workers == 1:
             _warm(source)
             started = time.monotonic()
@@ -121,14 +131,16 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per request (fake source)")
     parser.add_argument("--hold", type=float, action="append", help="Store hold_s values to compare")
     parser.add_argument("--workers", type=int, action="append", help="process counts to compare")
+    parser.add_argument("--store", choices=("shared", "staging"), default="shared")
     args = parser.parse_args()
     for hold_s in args.hold or [1.0, 0.0]:
         for workers in args.workers or [1, 4]:
-            out = run(args.source, args.latency, hold_s, workers)
+            out = run(args.source, args.latency, hold_s, workers, args.store)
             waits = sum(r["connect_s"] for r in out["results"])
             connects = sum(r["connects"] for r in out["results"])
             print(
-                f"source={args.source} latency={args.latency}s hold_s={hold_s} workers={workers}: "
+                f"store={args.store} source={args.source} latency={args.latency}s hold_s={hold_s} "
+                f"workers={workers}: "
                 f"wall {out['wall_s']:.1f}s, rows {out['rows']}, connects {connects}, "
                 f"time in connect (lock waits) {waits:.1f}s"
             )
@@ -136,6 +148,7 @@ def main() -> None:
                 print(
                     f"    {r['project']:<14} {r['wall_s']:6.1f}s  {r['requests']:4d} requests  "
                     f"{r['connects']:4d} connects  {r['connect_s']:5.1f}s in connect"
+                    + (f"  merge {r['merge_s']:.1f}s" if "merge_s" in r else "")
                 )
 
 
