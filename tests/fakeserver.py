@@ -289,6 +289,12 @@ class _Handler(BaseHTTPRequestHandler):
         # without it, Nagle's algorithm holds each body behind its headers for a delayed ACK (~40 ms)
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle(self):
+        try:
+            super().handle()
+        except OSError:
+            pass  # the crawler was killed mid-request or hung up after a timeout: nothing to answer
+
     def do_GET(self):
         self.server.app._serve(self)
 

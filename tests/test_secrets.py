@@ -119,6 +119,8 @@ def test_dagster_materialisation_and_recorded_cassette_hold_no_token(
     assert events and not [e for e in events if TOKEN[4:] in dg.serialize_value(e)]
     captured = capfd.readouterr()
     assert TOKEN[4:] not in captured.out + captured.err + caplog.text
+    storage = [p for p in (tmp_path / "dagster_home").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".db" for p in storage), storage  # the event log really is on disk here
     assert files_holding(tmp_path, TOKEN) == []  # the DuckDB file, the cassette, Dagster's storage
     hits, _ = tables_holding(tmp_path / "vitals.duckdb", TOKEN)
     assert hits == []
