@@ -238,9 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         results["postgres"] = {"skipped": "--no-postgres"}
     else:
         results["postgres"] = bench_postgres(
-            args.workdir, raw, Path(results["metrics"]["db"]), args.pg_runs or args.runs
+            args.workdir, raw, Path(results["metrics"]["db"]), args.pg_runs or args.runs, args.wait_load
         )
-    results["ingest"] = bench_ingest(args.workdir, args.runs)
+    results["ingest"] = bench_ingest(args.workdir, args.runs, args.wait_load)
     log("crawl: full crawl and unchanged refresh of the fixture world against the fake GitHub")
     results["crawl"] = steps.run("crawl", workdir=str(args.workdir))
     results["load_average_end"] = os.getloadavg()
