@@ -17,7 +17,6 @@ It ends with one line, `chaos: seed=S kills=K faults=N lost=N duplicated=N ident
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import signal
@@ -38,6 +37,7 @@ from pipelines.config import ROOT, Project, load_projects
 from pipelines.github.client import GitHubClient
 from pipelines.github.crawler import Crawl, crawl_project
 from pipelines.github.store import KEYS, Store
+from tests.crawl_cli import live_env
 from tests.fakeserver import (
     CLIENT_TIMEOUT_S,
     Drift,
@@ -163,9 +163,7 @@ class Crawler:
 
     def __init__(self, server: FakeServer, token: str, db: Path, slugs: list[str], logs: Path):
         self.server, self.db, self.slugs, self.logs = server, db, slugs, logs
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VITALS_"))}
-        self.env |= {"GITHUB_TOKEN": token, "VITALS_SOURCE": "live", "VITALS_GITHUB_API_URL": server.url,
-                     "VITALS_DB": str(db), "PYTHONPATH": str(ROOT)}  # fmt: skip
+        self.env = live_env(server.url, token, db)
         self.runs = 0
 
     def run(self, *, kill_after_requests: int | None = None, kill_after_s: float | None = None,

@@ -8,14 +8,24 @@ Exit status: 0 done, 1 a GitHub error (one line on stderr), 2 a configuration er
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
-from pipelines.config import ConfigError, load_projects, load_settings
+from pipelines.config import ROOT, ConfigError, load_projects, load_settings
 from pipelines.github.client import GitHubClient, GitHubError
 from pipelines.github.crawler import Crawl, crawl_project
 from pipelines.github.store import Store
+
+
+def live_env(api_url: str, token: str, db: Path) -> dict[str, str]:
+    """The environment for `python -m tests.crawl_cli` in live mode: this process's, without any GitHub or
+    Vitals setting of the developer's, pointed at `api_url` with `token` and `db`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VITALS_"))}
+    return env | {"GITHUB_TOKEN": token, "VITALS_SOURCE": "live", "VITALS_GITHUB_API_URL": api_url,
+                  "VITALS_DB": str(db), "VITALS_REPORTS_DIR": str(db.parent / "reports"), "PYTHONPATH": str(ROOT)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

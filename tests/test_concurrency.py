@@ -1,7 +1,6 @@
 """While a crawl process writes the DuckDB file, read-only queries from another process wait briefly and succeed."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -9,6 +8,7 @@ import time
 import pytest
 
 from pipelines.config import ROOT
+from tests.crawl_cli import live_env
 from tests.fakeserver import FakeServer, fake_token
 
 TOKEN = fake_token()
@@ -46,9 +46,7 @@ def server(world):
 def crawl_while_reading(server, tmp_path, hold: list[str]) -> tuple[list[dict], float]:
     """Start a kaito crawl, then 20 reads from another process; returns the reads and when the crawl ended."""
     db = tmp_path / "vitals.duckdb"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VITALS_"))}
-    env |= {"GITHUB_TOKEN": TOKEN, "VITALS_GITHUB_API_URL": server.url, "VITALS_DB": str(db),
-            "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env = live_env(server.url, TOKEN, db)
     writer = subprocess.Popen([sys.executable, "-m", "tests.crawl_cli", "--projects", "kaito", "--quiet", *hold],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     try:

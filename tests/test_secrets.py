@@ -3,7 +3,6 @@
 import contextlib
 import gzip
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from pipelines.config import ROOT, ConfigError, load_projects, load_settings
 from pipelines.github.client import GitHubAuthError, GitHubClient, GitHubError
 from pipelines.github.crawler import Crawl, crawl_project
 from pipelines.github.store import Store
+from tests.crawl_cli import live_env
 from tests.crawl_cli import main as crawl_cli
 from tests.fakeserver import CLIENT_TIMEOUT_S, FakeServer, FaultPlan, Injected, fake_token
 
@@ -28,12 +28,6 @@ def server(world):
     # faults make the client log retries with URLs: those lines must not carry the token either
     with FakeServer(world, token=TOKEN, faults=FaultPlan(seed=11, rate=0.15)) as s:
         yield s
-
-
-def live_env(server: FakeServer, tmp_path: Path, token: str = TOKEN) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "VITALS_"))}
-    return env | {"GITHUB_TOKEN": token, "VITALS_GITHUB_API_URL": server.url, "PYTHONPATH": str(ROOT),
-                  "VITALS_DB": str(tmp_path / "vitals.duckdb"), "VITALS_REPORTS_DIR": str(tmp_path / "reports")}  # fmt: skip
 
 
 def crawl(env: dict[str, str], *projects: str) -> subprocess.CompletedProcess:
@@ -79,7 +73,7 @@ def tables_holding(db: Path, secret: str) -> tuple[list[str], int]:
 
 
 def test_live_crawl_through_faults_leaves_the_token_in_no_log_file_or_table(server, tmp_path):
-    result = crawl(live_env(server, tmp_path), "kai-scheduler")
+    result = crawl(live_env(server.url, TOKEN, tmp_path / "vitals.duckdb"), "kai-scheduler")
     assert result.returncode == 0, result.stderr
     # the token really was sent, and accepted, on every request
     assert server.auth_failures == 0 and server.plan.total > 0
@@ -98,8 +92,9 @@ def test_dagster_materialisation_and_recorded_cassette_hold_no_token(
     from pipelines.github import replay
     from pipelines.github.assets import github_repos
 
-    for name, value in live_env(server, tmp_path).items():
-        monkeypatch.setenv(name, value)
+    for name, value in live_env(server.url, TOKEN, tmp_path / "vitals.duckdb").items():
+        if name.startswith(("GITHUB_", "VITALS_")):
+            monkeypatch.setenv(name, value)
     monkeypatch.setenv("VITALS_RECORD", "1")
     monkeypatch.setattr(replay, "CASSETTES", tmp_path / "cassettes")  # never over the committed fixtures
     caplog.set_level("DEBUG")
@@ -149,7 +144,7 @@ def test_whitespace_token_stops_the_cli_with_exit_2_and_one_line(monkeypatch, ca
 def test_rejected_token_fails_in_one_line_naming_github_token(server, tmp_path):
     wrong = fake_token()
     server.plan.enabled = False
-    result = crawl(live_env(server, tmp_path, token=wrong), "kaito")
+    result = crawl(live_env(server.url, wrong, tmp_path / "vitals.duckdb"), "kaito")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "crawl: GitHub rejected the token (401 Bad credentials): check GITHUB_TOKEN is valid and not expired"
