@@ -37,7 +37,6 @@ FAULT_WEIGHTS = {
     "secondary429": 1,
     "graphql_limited": 1,
 }
-SERVER_KINDS = {"slow", "short"}
 
 
 def fake_token(rng: random.Random | None = None) -> str:
