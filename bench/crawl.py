@@ -26,7 +26,7 @@ def minimum_requests(con) -> dict[str, int]:
     """The fewest requests that fetch what the full crawl stored, by endpoint family:
     one per 100 items of each listing (at least one), one GraphQL query per 100 PRs, one GET per repository
     name asked for, one GET per maintainer-file version (contents have no listing), and for the conformance
-    repo its tree and each text blob fetched."""
+    repo the repository, its tree and each text blob fetched."""
 
     def one(sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
@@ -37,7 +37,7 @@ def minimum_requests(con) -> dict[str, int]:
     comments = dict(one("SELECT repo, count(*) FROM raw_comments GROUP BY repo"))
     commits = dict(one("SELECT repo, count(*) FROM raw_commits GROUP BY repo"))
     files = one("SELECT repo, path, count(*) FROM raw_maintainer_files GROUP BY repo, path")
-    names = one("SELECT count(*) FROM raw_repo_names")[0][0]
+    names = one("SELECT count(*) FROM raw_repo_names WHERE project <> '_conformance'")[0][0]
     blobs = one(
         "SELECT count(*) FROM raw_conformance_files WHERE source LIKE 'github:%' AND content IS NOT NULL"
     )[0][0]
@@ -48,7 +48,7 @@ def minimum_requests(con) -> dict[str, int]:
         "commits": sum(_pages(commits.get(r, 0)) for r in repos),
         "reviews": sum(math.ceil(prs.get(r, 0) / PAGE) for r in repos),
         "maintainer_files": sum(_pages(n) + n for _, _, n in files),
-        "conformance": 1 + blobs,
+        "conformance": 2 + blobs,  # the repository (its default branch), its tree
     }
 
 

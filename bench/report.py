@@ -176,22 +176,62 @@ def crawl(results: dict[str, dict]) -> str:
     return out
 
 
+def chart(results: dict[str, dict], path: Path) -> bool:
+    """Build time and peak memory against contributions, DuckDB and PostgreSQL, log-log, as a PNG."""
+    try:
+        import altair as alt
+        import vl_convert
+    except ImportError:
+        return False
+    import polars as pl
+
+    rows = []
+    for scale, r in results.items():
+        n = r["metrics"]["rows"]["contributions"]
+        rows.append({"contributions": n, "engine": "DuckDB", "what": "build time, s (median)",
+                     "value": r["metrics"]["seconds"]["median"], "scale": scale})  # fmt: skip
+        rows.append({"contributions": n, "engine": "DuckDB", "what": "peak memory, MB",
+                     "value": r["metrics"]["peak_rss_mb"]["median"], "scale": scale})  # fmt: skip
+        if "seconds" in r.get("postgres", {}):
+            rows.append({"contributions": n, "engine": "PostgreSQL 15", "what": "build time, s (median)",
+                         "value": r["postgres"]["seconds"]["median"], "scale": scale})  # fmt: skip
+            rows.append({"contributions": n, "engine": "PostgreSQL 15", "what": "peak memory, MB",
+                         "value": r["postgres"]["server_peak_pss_mb"]["median"], "scale": scale})  # fmt: skip
+    base = alt.Chart(pl.DataFrame(rows)).encode(
+        x=alt.X("contributions:Q", scale=alt.Scale(type="log"), title="contributions"),
+        y=alt.Y("value:Q", scale=alt.Scale(type="log"), title=None),
+        color=alt.Color("engine:N", title=None),
+    )
+    layered = base.mark_line() + base.mark_point(filled=True) + base.mark_text(dy=-10).encode(text="scale:N")
+    figure = (
+        layered.properties(width=300, height=220)
+        .facet(column=alt.Column("what:N", title=None), title="Metric build: cost against scale (log-log)")
+        .resolve_scale(y="independent")
+    )
+    path.write_bytes(vl_convert.vegalite_to_png(figure.to_json(), scale=1))
+    return True
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__)
     default = Path(os.environ.get("VITALS_BENCH_DIR", Path(tempfile.gettempdir()) / "vitals-bench"))
     parser.add_argument("--workdir", type=Path, default=default)
+    parser.add_argument("--chart", type=Path, help="also draw the growth chart into this PNG")
     args = parser.parse_args(argv)
     results = {}
-    for scale in ("small", "large"):
+    for scale in ("tiny", "small", "large"):
         path = args.workdir / f"results-{scale}.json"
         if path.exists():
             results[scale] = json.loads(path.read_text())
     for title, text in (("Figures", figures(results)), ("Per step", profile(results)),
                         ("Growth", growth(results)), ("Crawl", crawl(results))):  # fmt: skip
         print(f"### {title}\n\n{text}")
+    if args.chart and chart(results, args.chart):
+        print(f"![Metric build cost against scale]({args.chart.name})\n")
     for scale, r in results.items():
         print(
-            f"{scale}: `{r['summary']}`  (load average {r['load_average_start']} → {r['load_average_end']})"
+            f"{scale}: `{r['summary']}` (1-minute load average {r['load_average_start'][0]:.1f} at the start, "
+            f"{r['load_average_end'][0]:.1f} at the end)"
         )
 
 
