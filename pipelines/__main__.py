@@ -51,7 +51,9 @@ def main(argv: list[str]) -> int:
                             raise_on_error=False, run_config=quiet)  # fmt: skip
     if not result.success:
         return _failed(result)
-    print(f"vitals: done in {time.monotonic() - started:.0f}s; try: .venv/bin/duckdb {settings.db_path} -c 'from crawl_log'")
+    print(
+        f"vitals: done in {time.monotonic() - started:.0f}s; try: .venv/bin/duckdb {settings.db_path} -c 'from crawl_log'"
+    )
     return 0
 
 

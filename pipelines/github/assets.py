@@ -1,6 +1,5 @@
 """Raw GitHub assets, one per endpoint, partitioned by project; plus the registry and the conformance repo."""
 
-
 import dagster as dg
 
 from pipelines.github import staging
@@ -81,15 +80,28 @@ def _crawl_asset(name: str, endpoint: str, deps: list[str], description: str):
     return _asset
 
 
-github_repos = _crawl_asset("github_repos", "repos", ["projects_registry"],
-                            "The project's repositories; moved ones are followed through GitHub's 301.")
-github_issues = _crawl_asset("github_issues", "issues", ["github_repos"],
-                             "Issues and pull requests (with merge data), synced by `since` and ETag.")
-github_comments = _crawl_asset("github_comments", "comments", ["github_repos"],
-                               "Issue and pull-request comments.")
+github_repos = _crawl_asset(
+    "github_repos",
+    "repos",
+    ["projects_registry"],
+    "The project's repositories; moved ones are followed through GitHub's 301.",
+)
+github_issues = _crawl_asset(
+    "github_issues",
+    "issues",
+    ["github_repos"],
+    "Issues and pull requests (with merge data), synced by `since` and ETag.",
+)
+github_comments = _crawl_asset(
+    "github_comments", "comments", ["github_repos"], "Issue and pull-request comments."
+)
 github_commits = _crawl_asset("github_commits", "commits", ["github_repos"], "Default-branch commits.")
-github_reviews = _crawl_asset("github_reviews", "reviews", ["github_issues"],
-                              "Reviews of PRs new or updated since the last crawl (GraphQL batches).")
+github_reviews = _crawl_asset(
+    "github_reviews",
+    "reviews",
+    ["github_issues"],
+    "Reviews of PRs new or updated since the last crawl (GraphQL batches).",
+)
 maintainer_files = _crawl_asset("maintainer_files", "maintainer_files", ["github_repos"],
                                 "Maintainer files at every commit that touched them.")  # fmt: skip
 
@@ -143,5 +155,12 @@ def conformance_files(context: dg.AssetExecutionContext, github: GitHubResource,
     )
 
 
-crawl_assets = [github_repos, github_issues, github_comments, github_commits, github_reviews, maintainer_files]
+crawl_assets = [
+    github_repos,
+    github_issues,
+    github_comments,
+    github_commits,
+    github_reviews,
+    maintainer_files,
+]
 assets = [projects_registry, conformance_files, *crawl_assets]

@@ -7,6 +7,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
@@ -106,14 +107,15 @@ class GitHubClient:
         notify: Callable[[str], None] | None = None,
     ):
         self.base_url = base_url.rstrip("/")
-        self._host = urlsplit(self.base_url).netloc
+        self._origin = origin(self.base_url)
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": "2022-11-28",
             "User-Agent": "vitals-crawler",
         }
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        # sent per request, and only to the API's own origin: a 301 Location, a Link rel="next" or a saved
+        # cursor naming another host gets the request without the token (as httpx does for its redirects)
+        self._auth = {"Authorization": f"Bearer {token}"} if token else {}
         self._http = httpx.Client(
             headers=headers, transport=transport, timeout=timeout_s, follow_redirects=False
         )
@@ -132,6 +134,10 @@ class GitHubClient:
     def __exit__(self, *exc):
         self.close()
 
+    def same_origin(self, url: str) -> bool:
+        """Whether a URL (a saved cursor, a Link) points at the configured API."""
+        return origin(url) == self._origin
+
     def url(self, path_or_url: str) -> str:
         return path_or_url if path_or_url.startswith("http") else f"{self.base_url}{path_or_url}"
 
@@ -149,7 +155,11 @@ class GitHubClient:
         """Yield each page of a listing, following `Link: rel="next"`. A 304 on page 1 ends it."""
         url: str | None = self.url(path_or_url)
         first = True
+        seen: set[str] = set()
         while url:
+            if url in seen:  # a Link that points back at a page already read would never end
+                raise GitHubError(f"GitHub's Link rel=next points back at a page already read: {_safe(url)}")
+            seen.add(url)
             page = self.get(url, etag=etag if first else None)
             yield page
             if page.status == 304:
@@ -178,7 +188,8 @@ class GitHubClient:
             self._wait_if_spent()
             try:
                 self.stats.requests += 1
-                raw = self._http.request(method, url, headers=headers, content=body)
+                auth = self._auth if origin(url) == self._origin else {}
+                raw = self._http.request(method, url, headers={**auth, **headers}, content=body)
                 content = raw.read()
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if _is_replay_miss(exc):
@@ -285,6 +296,29 @@ class GitHubClient:
         match = _REPO_PATH.match(urlsplit(url).path)
         if match:
             self.stats.moved[match.group(1)] = location
+
+
+@contextmanager
+def reading(response: Response | str) -> Iterator[None]:
+    """Around the code that reads a response: a body that is not JSON or not of the shape GitHub documents
+    (a proxy's HTML page, a missing key, a list where an object was due) becomes one GitHubError naming
+    the URL, never a traceback."""
+    try:
+        yield
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+        where = (
+            _safe(response)
+            if isinstance(response, str)
+            else f"{_safe(response.url)} (HTTP {response.status})"
+        )
+        raise GitHubError(
+            f"unexpected response from {where}: {type(exc).__name__} {str(exc)[:120]}"
+        ) from None
+
+
+def origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
 
 
 def _message(response: Response) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from pipelines.github.client import GitHubClient, GitHubError, Response, with_params
+from pipelines.github.client import GitHubClient, GitHubError, Response, reading, with_params
 from pipelines.github.store import CrawlLogEntry, CrawlState, Store, iso, now_utc, utc
 
 REVIEW_BATCH = 100  # PRs per GraphQL query (aliases); ~1 point each
@@ -19,7 +19,7 @@ COMMIT_LOOKBACK = dt.timedelta(days=14)  # merged branches carry older committer
 CONFORMANCE_REPO = "cncf/k8s-ai-conformance"
 CONFORMANCE_MAX_BYTES = 1_000_000
 CONFORMANCE_PATHS = re.compile(r"^(v\d+\.\d+/.+|docs/AIConformance-\d+\.\d+\.yaml)$")
-CONFORMANCE_TEXT = re.compile(r"\.(ya?ml|md|txt|log|xml|json)$", re.I)
+CONFORMANCE_TEXT = re.compile(r"\.(ya?ml|md|txt|log|xml|json)$", re.IGNORECASE)
 
 
 @dataclass
@@ -190,6 +190,10 @@ def sync_listing(
     with store.tx() as con:
         state = Store.load_state(con, repo, endpoint)
     progress = _Progress(crawl, repo, endpoint)
+    if state.next_url is not None and not client.same_origin(state.next_url):
+        # saved against another API URL (VITALS_GITHUB_API_URL changed): start this listing over
+        crawl.notify(f"{repo} {endpoint}: the saved cursor names another host; starting the listing over")
+        state.next_url = None
     resuming = state.next_url is not None
     if resuming:
         url, etag = state.next_url, None
@@ -202,7 +206,8 @@ def sync_listing(
         for page in client.paginate(url, etag=etag):
             if page.status == 304:
                 break
-            rows = to_rows(page.json())
+            with reading(page):
+                rows = to_rows(page.json())
             with store.tx() as con:
                 stored += Store.upsert(con, table, rows, replace=replace)
                 if on_rows:
@@ -232,7 +237,8 @@ def _prime(crawl, state, path, params, new_since, to_rows, table, on_rows, progr
     """Fetch page 1 of the listing from the new `since` so the next refresh can send its ETag."""
     url = crawl.client.url(with_params(path, {**params, "since": new_since}))
     page = crawl.client.get(url)
-    rows = to_rows(page.json())
+    with reading(page):
+        rows = to_rows(page.json())
     with crawl.store.tx() as con:
         Store.upsert(con, table, rows)
         if on_rows:
@@ -262,20 +268,22 @@ def resolve_repo(crawl: Crawl, project: str, name: str, *, former: bool = False)
     if response.status == 304:
         progress.finish()
         return Repo(project, known[0], known[1], known[2])
-    data = response.json()
+    with reading(response):
+        data = response.json()
+        canonical, repo_id, branch = data["full_name"], int(data["id"]), str(data["default_branch"])
+        owner_type = (data.get("owner") or {}).get("type")
     fetched = now_utc()
-    canonical = data["full_name"]
     with crawl.store.tx() as con:
         Store.upsert(
             con,
             "raw_repos",
             [
                 {
-                    "repo_id": data["id"],
+                    "repo_id": repo_id,
                     "project": project,
                     "full_name": canonical,
-                    "default_branch": data["default_branch"],
-                    "owner_type": (data.get("owner") or {}).get("type"),
+                    "default_branch": branch,
+                    "owner_type": owner_type,
                     "fetched_at": fetched,
                 }
             ],
@@ -287,7 +295,7 @@ def resolve_repo(crawl: Crawl, project: str, name: str, *, former: bool = False)
                 {
                     "requested_name": name,
                     "project": project,
-                    "repo_id": data["id"],
+                    "repo_id": repo_id,
                     "full_name": canonical,
                     "moved": canonical.lower() != name.lower(),
                     "resolved_at": fetched,
@@ -300,7 +308,7 @@ def resolve_repo(crawl: Crawl, project: str, name: str, *, former: bool = False)
     progress.finish()
     if canonical.lower() != name.lower():
         crawl.notify(f"{name} has moved to {canonical} (GitHub answered 301); recorded the canonical name")
-    return Repo(project, canonical, data["id"], data["default_branch"])
+    return Repo(project, canonical, repo_id, branch)
 
 
 def stored_repos(crawl: Crawl, project: str) -> list[Repo]:
@@ -402,29 +410,8 @@ def sync_reviews(crawl: Crawl, repo: Repo) -> int:
                 break
             batch = pending[:REVIEW_BATCH]
             payload = crawl.client.graphql(reviews_query(owner, name, batch))
-            data = (payload.get("data") or {}).get("repository") or {}
-            fetched = now_utc()
-            rows = []
-            for number in batch:
-                node = data.get(f"pr{number}")
-                if not node:
-                    continue  # deleted or converted: GitHub answers NOT_FOUND for that alias
-                reviews = node["reviews"]
-                nodes = list(reviews["nodes"])
-                cursor = reviews["pageInfo"]
-                while cursor.get("hasNextPage"):
-                    more = crawl.client.graphql(
-                        f'query {{ repository(owner: "{owner}", name: "{name}") {{ pullRequest(number: {number}) '
-                        f'{{ {REVIEWS_FIELDS % (", after: " + json.dumps(cursor["endCursor"]))} }} }} }}'
-                    )
-                    page = more["data"]["repository"]["pullRequest"]["reviews"]
-                    nodes += page["nodes"]
-                    cursor = page["pageInfo"]
-                rows += [
-                    review_row(n, number, repo.project, repo.full_name, fetched)
-                    for n in nodes
-                    if n.get("submittedAt") and n.get("databaseId")
-                ]
+            with reading(f"{crawl.client.base_url}/graphql (reviews of {repo.full_name})"):
+                rows = _review_rows(crawl, repo, owner, name, batch, payload)
             with crawl.store.tx() as con:
                 stored += Store.upsert(con, "raw_reviews", rows)
                 state = Store.load_state(con, repo.full_name, "reviews")
@@ -438,6 +425,36 @@ def sync_reviews(crawl: Crawl, repo: Repo) -> int:
         raise
     progress.finish()
     return stored
+
+
+def _review_rows(
+    crawl: Crawl, repo: Repo, owner: str, name: str, batch: list[int], payload: dict
+) -> list[dict]:
+    """The review rows of one GraphQL batch, following a PR's own review pages past the first 100."""
+    data = (payload.get("data") or {}).get("repository") or {}
+    fetched = now_utc()
+    rows = []
+    for number in batch:
+        node = data.get(f"pr{number}")
+        if not node:
+            continue  # deleted or converted: GitHub answers NOT_FOUND for that alias
+        reviews = node["reviews"]
+        nodes = list(reviews["nodes"])
+        cursor = reviews["pageInfo"]
+        while cursor.get("hasNextPage"):
+            more = crawl.client.graphql(
+                f'query {{ repository(owner: "{owner}", name: "{name}") {{ pullRequest(number: {number}) '
+                f"{{ {REVIEWS_FIELDS % (', after: ' + json.dumps(cursor['endCursor']))} }} }} }}"
+            )
+            page = more["data"]["repository"]["pullRequest"]["reviews"]
+            nodes += page["nodes"]
+            cursor = page["pageInfo"]
+        rows += [
+            review_row(n, number, repo.project, repo.full_name, fetched)
+            for n in nodes
+            if n.get("submittedAt") and n.get("databaseId")
+        ]
+    return rows
 
 
 def _split_location(repo: Repo, entry: str) -> tuple[str, str]:
@@ -501,13 +518,22 @@ def _fetch_versions(crawl: Crawl, repo: Repo, source_repo: str, path: str, label
     for (sha,) in todo:
         response = _get_optional(crawl.client, f"/repos/{source_repo}/contents/{quote(path)}?ref={sha}")
         deleted = response is None
-        content = None if deleted else base64.b64decode(response.json()["content"]).decode("utf-8", "replace")
+        content = None
+        if not deleted:
+            with reading(response):
+                content = base64.b64decode(response.json()["content"]).decode("utf-8", "replace")
         with crawl.store.tx() as con:
             con.execute(
                 "UPDATE raw_maintainer_files SET content = $content, deleted = $deleted, fetched_at = $now "
                 "WHERE repo = $repo AND path = $path AND commit_sha = $sha",
-                {"content": content, "deleted": deleted, "now": now_utc(), "repo": repo.full_name,
-                 "path": label, "sha": sha},
+                {
+                    "content": content,
+                    "deleted": deleted,
+                    "now": now_utc(),
+                    "repo": repo.full_name,
+                    "path": label,
+                    "sha": sha,
+                },
             )
             progress.update(con, items=1)
     with crawl.store.tx() as con:
@@ -554,18 +580,21 @@ def sync_conformance(crawl: Crawl) -> int:
     if tree.status == 304:
         progress.finish()
         return 0
-    payload = tree.json()
-    if payload.get("truncated"):
+    with reading(tree):
+        payload = tree.json()
+        truncated = payload.get("truncated")
+        blobs = [e for e in payload["tree"] if e["type"] == "blob" and CONFORMANCE_PATHS.match(e["path"])]
+    if truncated:
         raise GitHubError(f"{CONFORMANCE_REPO}: the git tree listing was truncated; crawl it by folder")
-    blobs = [e for e in payload["tree"] if e["type"] == "blob" and CONFORMANCE_PATHS.match(e["path"])]
     stored = 0
     for entry in blobs:
         if have.get(entry["path"]) == entry["sha"]:
             continue
         content = None
         if entry.get("size", 0) <= CONFORMANCE_MAX_BYTES and CONFORMANCE_TEXT.search(entry["path"]):
-            blob = crawl.client.get(f"/repos/{CONFORMANCE_REPO}/git/blobs/{entry['sha']}").json()
-            content = base64.b64decode(blob["content"])
+            blob = crawl.client.get(f"/repos/{CONFORMANCE_REPO}/git/blobs/{entry['sha']}")
+            with reading(blob):
+                content = base64.b64decode(blob.json()["content"])
         with crawl.store.tx() as con:
             stored += Store.upsert(
                 con,
@@ -591,7 +620,9 @@ def sync_conformance(crawl: Crawl) -> int:
             )
         Store.save_state(
             con,
-            CrawlState(CONFORMANCE_REPO, "conformance_tree", etag=tree.etag, etag_url=url, run_id=crawl.run_id),
+            CrawlState(
+                CONFORMANCE_REPO, "conformance_tree", etag=tree.etag, etag_url=url, run_id=crawl.run_id
+            ),
         )
     progress.finish()
     return stored

@@ -46,7 +46,9 @@ class GitHubResource(dg.ConfigurableResource):
         if source == "replay":
             path = cassette_path(cassette)
             if not path.exists():
-                raise FileNotFoundError(f"no recorded fixtures for {cassette!r} ({path}); run python -m fixtures.build")
+                raise FileNotFoundError(
+                    f"no recorded fixtures for {cassette!r} ({path}); run python -m fixtures.build"
+                )
             # replayed rate-limit waits are reported but not slept: the reset they wait for is in the past
             with (
                 recorder().use_cassette(str(path), record_mode="none"),

@@ -62,7 +62,7 @@ def utc(value: str | None) -> dt.datetime | None:
     """GitHub timestamps ('2024-05-01T10:00:00Z' or with an offset) as naive UTC datetimes."""
     if not value:
         return None
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = dt.datetime.fromisoformat(value)
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed
@@ -98,6 +98,7 @@ class Store:
         self.hold_s = hold_s
         self._con: duckdb.DuckDBPyConnection | None = None
         self._opened = 0.0
+        self._schema_ready = False
         with self.tx():
             pass
 
@@ -105,7 +106,9 @@ class Store:
     def tx(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._con is None:
             self._con = db.connect(self.path)
-            db.ensure_raw_schema(self._con)
+            if not self._schema_ready:  # once per Store: the tables outlive its connections
+                db.ensure_raw_schema(self._con)
+                self._schema_ready = True
             self._opened = time.monotonic()
         with db.transaction(self._con) as con:
             yield con
@@ -133,7 +136,9 @@ class Store:
         frame = frame.unique(subset=KEYS[table], keep="last", maintain_order=True)
         con.register("_batch", frame)
         try:
-            con.execute(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO {table} ({', '.join(columns)}) SELECT * FROM _batch")
+            con.execute(
+                f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO {table} ({', '.join(columns)}) SELECT * FROM _batch"
+            )
         finally:
             con.unregister("_batch")
         return len(rows)

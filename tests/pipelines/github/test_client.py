@@ -7,10 +7,12 @@ from fixtures.fakegithub import Fault
 from pipelines.github.client import (
     GitHubAuthError,
     GitHubClient,
+    GitHubError,
     GitHubUnavailable,
     RateLimited,
     RepoNotFound,
     parse_link,
+    reading,
 )
 
 ISSUES = "/repos/kubernetes-sigs/kueue/issues?state=all&sort=updated&direction=desc&per_page=100"
@@ -135,3 +137,34 @@ def test_token_is_sent_as_a_bearer_header_only():
 
     GitHubClient(token="tok123", transport=httpx.MockTransport(handler)).get("/rate_limit")
     assert seen["authorization"] == "Bearer tok123"
+
+
+def test_a_link_pointing_back_at_a_page_already_read_stops_with_one_line():
+    def handler(request):
+        # page 2 names page 1 as its next: following it would never end
+        nxt = "page=2" if "page=2" not in str(request.url) else "page=1"
+        link = f'<https://api.github.com/repos/o/r/issues?per_page=100&{nxt}>; rel="next"'
+        return httpx.Response(200, json=[], headers={"link": link})
+
+    client = GitHubClient(token="t", transport=httpx.MockTransport(handler))
+    pages = []
+    with pytest.raises(GitHubError, match="points back at a page already read") as err:
+        for page in client.paginate("https://api.github.com/repos/o/r/issues?per_page=100&page=1"):
+            pages.append(page.url)
+    assert len(pages) == 2 and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"<html>proxy error</html>", b'{"message": "a list was due"}', b'[{"number": "not an object"}]'],
+    ids=["html", "object-for-list", "wrong-field"],
+)
+def test_a_body_of_the_wrong_shape_is_one_line_naming_the_url(body):
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body))
+    client = GitHubClient(token="t", transport=transport)
+    page = client.get("/repos/o/r/issues")
+    with pytest.raises(GitHubError) as err, reading(page):
+        [item["user"]["login"] for item in page.json()]
+    text = str(err.value)
+    assert text.startswith("unexpected response from https://api.github.com/repos/o/r/issues (HTTP 200)")
+    assert "\n" not in text

@@ -116,3 +116,18 @@ def test_maintainer_file_history_marks_the_newest_version_as_head(world, tmp_pat
     con.close()
     expected = {p: len(h) for p, h in world.repo("kaito-project/kaito").file_history.items()}
     assert heads == [("CODEOWNERS", 1, expected["CODEOWNERS"]), ("MAINTAINERS.md", 1, expected["MAINTAINERS.md"])]
+
+
+def test_a_page_of_the_wrong_shape_stops_the_crawl_with_one_line_and_a_rerun_is_whole(world, tmp_path):
+    clean = tmp_path / "clean.duckdb"
+    run_crawl(world, clean)
+    db = tmp_path / "shaped.duckdb"
+
+    def wrong_shape(index, method, url):  # a 200 whose body is an object where GitHub sends a list
+        return Fault("status", 200, None, {"message": "not a list"}) if "/issues?" in url else None
+
+    with pytest.raises(GitHubError, match=r"^unexpected response from .*/issues\?.* \(HTTP 200\)") as err:
+        run_crawl(world, db, faults=wrong_shape)
+    assert "\n" not in str(err.value)
+    run_crawl(world, db)
+    assert snapshot(db) == snapshot(clean)
