@@ -12,13 +12,12 @@ import duckdb
 import polars as pl
 
 from metrics import db
+from metrics.export import write_csv
 from metrics.scoring import SCORECARD_VIEWS
 
 RUN_COMMAND = "./vitals run"
 # How long a page waits for a pipeline run to release the file before it falls back (seconds).
 LOCK_WAIT_S = float(os.environ.get("VITALS_APP_LOCK_WAIT_S", "8"))
-DATE_FORMAT = "%Y-%m-%d"
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # every timestamp in the database is UTC
 
 # The views the app reads, each with the key its CSV is sorted by (the same keys as reports/<as_of>/).
 VIEWS: dict[str, tuple[str, ...]] = {
@@ -197,17 +196,6 @@ class LastGood:
 # ---- CSV: the same bytes as reports/<as_of>/<view>.csv ------------------------------------------------------
 
 
-def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV has no nested values: lists become `; `-joined text, structs JSON (as the reports do)."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.List | pl.Array):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
-        elif isinstance(dtype, pl.Struct):
-            exprs.append(pl.col(name).struct.json_encode().alias(name))
-    return frame.with_columns(exprs) if exprs else frame
-
-
 def sort_by_key(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
     """Rows in report order: by the key, then by every other (flat) column, NULLs last as DuckDB sorts."""
     flat = [c for c, t in frame.schema.items() if not isinstance(t, pl.List | pl.Array | pl.Struct)]
@@ -217,8 +205,4 @@ def sort_by_key(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
 
 def csv_bytes(frame: pl.DataFrame, key: tuple[str, ...]) -> bytes:
     """UTF-8 CSV with a header row, rows sorted by `key`, ISO-8601 dates and UTC timestamps."""
-    return (
-        _flatten(sort_by_key(frame, key))
-        .write_csv(date_format=DATE_FORMAT, datetime_format=DATETIME_FORMAT)
-        .encode("utf-8")
-    )
+    return write_csv(sort_by_key(frame, key)).encode("utf-8")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import polars as pl
 
+from metrics.export import write_csv
 from pipelines.config import load_settings
 from pipelines.resources import VitalsDuckDB
 
@@ -19,26 +19,13 @@ REPORT_VIEWS: dict[str, tuple[str, ...]] = {
     "weekly_activity": ("project", "week"),
     "contributors": ("project", "login"),
     "conformance_gate": ("project",),
-    "conformance_submissions": ("version", "platform"),
+    "conformance_submissions": ("version", "platform", "source"),
 }
-DATE_FORMAT = "%Y-%m-%d"
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # every timestamp in the database is UTC
 
 
 def existing_views(con: duckdb.DuckDBPyConnection) -> set[str]:
     """Names of the tables and views in the main schema."""
     return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-
-
-def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
-    """CSV has no nested values: lists become `; `-joined text, structs JSON."""
-    exprs = []
-    for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.List | pl.Array):
-            exprs.append(pl.col(name).cast(pl.List(pl.String)).list.join("; ").alias(name))
-        elif isinstance(dtype, pl.Struct):
-            exprs.append(pl.col(name).struct.json_encode().alias(name))
-    return frame.with_columns(exprs) if exprs else frame
 
 
 def write_view_csv(con: duckdb.DuckDBPyConnection, view: str, key: tuple[str, ...], path: Path) -> int:
@@ -48,12 +35,12 @@ def write_view_csv(con: duckdb.DuckDBPyConnection, view: str, key: tuple[str, ..
     columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()]
     order = [c for c in key if c in columns] + [c for c in columns if c not in key]
     quoted = ", ".join(f'"{c}"' for c in order)
-    frame = _flatten(con.sql(f"SELECT * FROM {view} ORDER BY {quoted}").pl())
+    frame = con.sql(f"SELECT * FROM {view} ORDER BY {quoted}").pl()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            frame.write_csv(fh, date_format=DATE_FORMAT, datetime_format=DATETIME_FORMAT)
+            write_csv(frame, fh)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for everyone who can read the folder
         os.replace(tmp, path)
     except BaseException:
