@@ -75,19 +75,24 @@ def _path(value: str) -> Path:
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    raw_token = env.get("GITHUB_TOKEN")
+    # GITHUB_TOKEN, else the first of GITHUB_TOKENS (the pool: pipelines/github/tokens.py spreads them)
+    raw_token = env.get("GITHUB_TOKEN") or next(
+        (t for t in (env.get("GITHUB_TOKENS") or "").split(",") if t.strip()), None
+    )
     token = None
     if raw_token is not None and raw_token != "":
         token = raw_token.strip()
         if not token or any(c.isspace() for c in token) or not token.isascii():
             raise ConfigError(
-                "GITHUB_TOKEN contains whitespace or non-ASCII characters; set it to the bare token value"
+                "GITHUB_TOKEN (or GITHUB_TOKENS) contains whitespace or non-ASCII characters; set the bare token value"
             )
     source = env.get("VITALS_SOURCE") or ("live" if token else "replay")
     if source not in ("live", "replay"):
         raise ConfigError(f"VITALS_SOURCE must be 'live' or 'replay', not {source!r}")
     if source == "live" and not token:
-        raise ConfigError("VITALS_SOURCE=live needs GITHUB_TOKEN; unset VITALS_SOURCE to replay the fixtures")
+        raise ConfigError(
+            "VITALS_SOURCE=live needs GITHUB_TOKEN or GITHUB_TOKENS; unset VITALS_SOURCE to replay the fixtures"
+        )
     as_of_raw = env.get("VITALS_AS_OF")
     if as_of_raw:
         try:

@@ -33,7 +33,10 @@ def once(match: str, fault: Fault, nth: int = 1):
 
 def test_parse_link_reads_next_and_last():
     header = '<https://api.github.com/r?page=2>; rel="next", <https://api.github.com/r?page=5>; rel="last"'
-    assert parse_link(header) == {"next": "https://api.github.com/r?page=2", "last": "https://api.github.com/r?page=5"}
+    assert parse_link(header) == {
+        "next": "https://api.github.com/r?page=2",
+        "last": "https://api.github.com/r?page=5",
+    }
 
 
 def test_paginate_follows_link_until_the_last_page(fake_client, world):
@@ -69,7 +72,9 @@ def test_primary_rate_limit_waits_for_the_reset_on_the_fake_clock(fake_client):
 
 
 def test_primary_rate_limit_too_far_away_stops_cleanly(fake_client):
-    fault = Fault("status", 403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}, {"message": "x"})
+    fault = Fault(
+        "status", 403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"}, {"message": "x"}
+    )
     client, _, clock = fake_client(faults=once("/issues", fault))
     with pytest.raises(RateLimited, match="Crawl state is saved"):
         client.get(ISSUES)
@@ -78,7 +83,9 @@ def test_primary_rate_limit_too_far_away_stops_cleanly(fake_client):
 
 @pytest.mark.parametrize("status", [403, 429])
 def test_secondary_rate_limit_honours_retry_after(fake_client, status):
-    fault = Fault("status", status, {"Retry-After": "7"}, {"message": "You have exceeded a secondary rate limit"})
+    fault = Fault(
+        "status", status, {"Retry-After": "7"}, {"message": "You have exceeded a secondary rate limit"}
+    )
     client, _, clock = fake_client(faults=once("/issues", fault))
     assert client.get(ISSUES).status == 200
     assert clock.slept == [7.0]

@@ -61,7 +61,11 @@ def test_refresh_sends_since_and_fetches_only_what_changed(world, tmp_path):
     changed = copy.deepcopy(world)
     repo = changed.repo("kaito-project/kaito")
     issue = repo.issues.pop(500)
-    issue["updated_at"], issue["state"], issue["closed_at"] = "2026-08-01T10:00:00Z", "closed", "2026-08-01T10:00:00Z"
+    issue["updated_at"], issue["state"], issue["closed_at"] = (
+        "2026-08-01T10:00:00Z",
+        "closed",
+        "2026-08-01T10:00:00Z",
+    )
     repo.issues.insert(0, issue)
     urls = []
 
@@ -72,7 +76,9 @@ def test_refresh_sends_since_and_fetches_only_what_changed(world, tmp_path):
     issue_urls = [u for u in urls if "/issues?" in u]
     assert all("since=2026-07" in u or "since=2026-08-01T10" in u for u in issue_urls)
     con = duckdb.connect(str(db), read_only=True)
-    row = con.execute("SELECT state, closed_at FROM raw_issues WHERE id = $id", {"id": issue["id"]}).fetchone()
+    row = con.execute(
+        "SELECT state, closed_at FROM raw_issues WHERE id = $id", {"id": issue["id"]}
+    ).fetchone()
     since = con.execute("SELECT since FROM crawl_state WHERE endpoint = 'issues'").fetchone()[0]
     con.close()
     assert row[0] == "closed" and iso(row[1]) == "2026-08-01T10:00:00Z"
@@ -102,7 +108,10 @@ def test_moved_repo_records_the_canonical_name(world, tmp_path):
     rows = con.execute("SELECT requested_name, full_name, moved FROM raw_repo_names ORDER BY 1").fetchall()
     repos = con.execute("SELECT DISTINCT repo FROM raw_issues").fetchall()
     con.close()
-    assert rows == [("Azure/kaito", "kaito-project/kaito", True), ("kaito-project/kaito", "kaito-project/kaito", False)]
+    assert rows == [
+        ("Azure/kaito", "kaito-project/kaito", True),
+        ("kaito-project/kaito", "kaito-project/kaito", False),
+    ]
     assert repos == [("kaito-project/kaito",)]
 
 
@@ -115,7 +124,10 @@ def test_maintainer_file_history_marks_the_newest_version_as_head(world, tmp_pat
     ).fetchall()
     con.close()
     expected = {p: len(h) for p, h in world.repo("kaito-project/kaito").file_history.items()}
-    assert heads == [("CODEOWNERS", 1, expected["CODEOWNERS"]), ("MAINTAINERS.md", 1, expected["MAINTAINERS.md"])]
+    assert heads == [
+        ("CODEOWNERS", 1, expected["CODEOWNERS"]),
+        ("MAINTAINERS.md", 1, expected["MAINTAINERS.md"]),
+    ]
 
 
 def test_a_page_of_the_wrong_shape_stops_the_crawl_with_one_line_and_a_rerun_is_whole(world, tmp_path):

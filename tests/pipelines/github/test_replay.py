@@ -100,14 +100,18 @@ def test_replay_row_counts_equal_the_fact_files(replayed, slug):
 def test_replay_stores_every_maintainer_file_version_before_the_cutoff(replayed):
     _, _, _, counts = replayed
     history = rows(SOURCE / "projects" / "kueue" / "maintainer_file_history.csv")
-    expected = sum(1 for h in history if h["file"] in ("OWNERS", "OWNERS_ALIASES") and before_cutoff(h["authored_at"]))
+    expected = sum(
+        1 for h in history if h["file"] in ("OWNERS", "OWNERS_ALIASES") and before_cutoff(h["authored_at"])
+    )
     assert counts[("raw_maintainer_files", "kueue")] == expected
 
 
 def test_second_replay_adds_no_rows_and_is_answered_with_304s(replayed):
     db, projects, first, _ = replayed
     con = duckdb.connect(str(db), read_only=True)
-    before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("raw_issues", "raw_commits")}
+    before = {
+        t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("raw_issues", "raw_commits")
+    }
     con.close()
     for project in projects:
         requests, not_modified = replay(db, project)
@@ -124,18 +128,26 @@ def test_replay_of_the_conformance_repo_stores_every_submission(tmp_path):
     with GitHubResource(source="replay").client("conformance", notify=lambda m: None) as client:
         sync_conformance(Crawl(client, store, run_id="r", notify=lambda m: None))
     with store.tx() as con:
-        products = con.execute("SELECT count(*) FROM raw_conformance_files WHERE path LIKE '%/PRODUCT.yaml'").fetchone()[0]
+        products = con.execute(
+            "SELECT count(*) FROM raw_conformance_files WHERE path LIKE '%/PRODUCT.yaml'"
+        ).fetchone()[0]
     store.close()
     index = rows(SOURCE / "conformance" / "index.csv")
-    assert products == sum(1 for r in index if not r["added_committed_at"] or before_cutoff(r["added_committed_at"]))
+    assert products == sum(
+        1 for r in index if not r["added_committed_at"] or before_cutoff(r["added_committed_at"])
+    )
 
 
 def test_no_secret_is_tracked_by_git():
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     import gzip
     import re
 
-    pattern = re.compile(rb"(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|[Aa]uthorization\"?:\s*\[?\"?(token|Bearer|Basic) )")
+    pattern = re.compile(
+        rb"(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|[Aa]uthorization\"?:\s*\[?\"?(token|Bearer|Basic) )"
+    )
     for name in files:
         path = ROOT / name
         if not path.is_file():

@@ -129,3 +129,28 @@ def test_partitions_spend_both_tokens_and_no_token_reaches_logs_db_cassettes_or_
     for secret in (ALPHA, BRAVO):
         assert not any(secret in text for text in (*dumped, *events, out, err, caplog.text))
         assert not any(secret.encode() in blob for blob in (*stored, *cassettes))
+
+
+def test_tokens_alone_make_a_live_crawl_and_the_message_names_both_variables():
+    from pipelines.config import load_settings
+
+    settings = load_settings({"GITHUB_TOKENS": f" ,{ALPHA},{BRAVO}"})
+    assert settings.source == "live" and settings.token == ALPHA
+    with pytest.raises(ConfigError, match="needs GITHUB_TOKEN or GITHUB_TOKENS"):
+        load_settings({"VITALS_SOURCE": "live"})
+
+
+def test_scheduled_and_backfilled_crawl_runs_carry_their_token_label(monkeypatch):
+    import datetime as dt
+
+    from pipelines import definitions
+    from pipelines.github.schedules import crawl_job, daily_refresh
+
+    monkeypatch.setenv("GITHUB_TOKENS", f"{ALPHA},{BRAVO}")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("VITALS_SOURCE", raising=False)
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 8, 2, 5))
+    tags = {r.partition_key: r.tags[TOKEN_TAG] for r in daily_refresh(context)}
+    assert tags["kaito"] == label_of(ALPHA) and tags["kai-scheduler"] == label_of(BRAVO)
+    job = definitions.defs.resolve_job_def(crawl_job.name)
+    assert job.partitioned_config.get_tags_for_partition_key("kaito")[TOKEN_TAG] == label_of(ALPHA)
