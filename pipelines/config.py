@@ -83,8 +83,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if raw_token is not None and raw_token != "":
         token = raw_token.strip()
         if not token or any(c.isspace() for c in token) or not token.isascii():
+            where = "GITHUB_TOKEN" if env.get("GITHUB_TOKEN") else "GITHUB_TOKENS"
             raise ConfigError(
-                "GITHUB_TOKEN (or GITHUB_TOKENS) contains whitespace or non-ASCII characters; set the bare token value"
+                f"{where} contains whitespace or non-ASCII characters; set it to the bare token value"
             )
     source = env.get("VITALS_SOURCE") or ("live" if token else "replay")
     if source not in ("live", "replay"):

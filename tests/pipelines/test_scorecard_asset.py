@@ -62,6 +62,6 @@ def test_a_broken_conformance_table_stops_the_scorecard(resource):
 
 def test_reports_follow_the_scorecard_which_follows_the_gate():
     graph = definitions.defs.resolve_asset_graph()
-    parents = lambda key: {k.to_user_string() for k in graph.get(dg.AssetKey(key)).parent_keys}  # noqa: E731
+    parents = lambda key: {k.to_user_string() for k in graph.get(dg.AssetKey(key)).parent_keys}
     assert {"conformance", "project_metrics"} <= parents("scorecard")
     assert "scorecard" in parents("csv_reports")

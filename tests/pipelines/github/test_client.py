@@ -40,7 +40,7 @@ def test_parse_link_reads_next_and_last():
 
 
 def test_paginate_follows_link_until_the_last_page(fake_client, world):
-    client, fake, _ = fake_client()
+    client, _fake, _ = fake_client()
     pages = list(client.paginate(ISSUES))
     expected = len(world.repo("kubernetes-sigs/kueue").issues)
     assert len(pages) == -(-expected // 100)
@@ -57,12 +57,12 @@ def test_unchanged_page_with_etag_is_a_304_that_costs_no_rate_limit(fake_client)
     assert again.status == 304
     assert client.stats.not_modified == 1
     assert fake.remaining["core"] == remaining
-    assert list(client.paginate(ISSUES, etag=first.etag))[0].status == 304
+    assert next(iter(client.paginate(ISSUES, etag=first.etag))).status == 304
 
 
 def test_primary_rate_limit_waits_for_the_reset_on_the_fake_clock(fake_client):
     fault = Fault("status", 403, {"X-RateLimit-Remaining": "0"}, {"message": "API rate limit exceeded"})
-    client, fake, clock = fake_client(faults=once("/issues", fault))
+    client, _fake, clock = fake_client(faults=once("/issues", fault))
     messages = []
     client.notify = messages.append
     response = client.get(ISSUES)

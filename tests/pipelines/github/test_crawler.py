@@ -5,7 +5,7 @@ import copy
 import duckdb
 import pytest
 
-from fixtures.fakegithub import Fault, FakeGitHub
+from fixtures.fakegithub import FakeGitHub, Fault
 from fixtures.world import iso
 from pipelines.config import Project
 from pipelines.github.client import GitHubClient, GitHubError

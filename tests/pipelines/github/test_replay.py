@@ -23,7 +23,7 @@ def rows(path: Path) -> list[dict]:
 
 
 def before_cutoff(value: str) -> bool:
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = dt.datetime.fromisoformat(value)
     return moment.astimezone(dt.UTC) < dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
 
 
@@ -55,7 +55,7 @@ def expected_counts(slug: str) -> dict[str, int]:
         if t["number"] not in included or (t["kind"] == "issue" and t not in issues):
             continue
         for p in filter(None, t["participants"].split(";")):
-            login, kind, date = p.split(":")
+            _login, kind, date = p.split(":")
             if date and date < CUTOFF:
                 comments += kind == "comment"
                 reviews += kind in ("review", "review_thread") and t["kind"] == "pull_request"
