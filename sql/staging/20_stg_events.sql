@@ -3,8 +3,8 @@
 -- (review), an issue or PR comment (comment), or a commit authored on the default branch (commit).
 -- ref: `owner/name#N` for the issue or PR itself, `owner/name#N/review/<id>`, `owner/name#N/comment/<id>`,
 -- `owner/name@<sha>` for a commit. occurred_at: created_at, submitted_at, or the commit's author date.
--- Commits: merge commits (more than one parent) are left out: they record who pressed merge, which
--- prs_merged already counts. A commit whose e-mail is linked to no GitHub account gets the actor
+-- Commits: every commit on the default branch counts, merge commits included, as SPEC defines a
+-- contribution (a merge commit made by a bot, e.g. Prow's, is a bot's and never counts). A commit whose e-mail is linked to no GitHub account gets the actor
 -- `name:<author name, lower-cased>`, so it still counts and still has a stable identity.
 -- Issues, comments and reviews whose author account was deleted (NULL login) are GitHub's `ghost`.
 CREATE OR REPLACE TABLE stg_events AS
@@ -34,7 +34,6 @@ WITH events AS (
         coalesce(nullif(trim(author_login), ''), 'name:' || lower(trim(coalesce(author_name, 'unknown')))),
         author_type, NULL, authored_at, nullif(lower(trim(author_email_domain)), '')
     FROM raw_commits
-    WHERE parent_count <= 1
 )
 SELECT e.*, lower(e.login) AS login_lower
 FROM events AS e

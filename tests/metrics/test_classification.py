@@ -141,7 +141,7 @@ def test_class_at_the_time_follows_the_maintainer_file_history(con):
     ]
 
 
-def test_each_kind_of_contribution_has_its_ref_and_merges_and_events_from_as_of_on_are_left_out(con):
+def test_each_kind_of_contribution_has_its_ref_merge_commits_count_and_events_from_as_of_on_are_left_out(con):
     raw = Raw(con).project()
     raw.issue(1, "ann", "2026-07-01")
     raw.pr(2, "ann", "2026-07-02", merged="2026-07-03")
@@ -149,7 +149,8 @@ def test_each_kind_of_contribution_has_its_ref_and_merges_and_events_from_as_of_
     raw.review(2, "ben", "2026-07-05")
     raw.commit("abc123", "ann", "2026-07-06")
     raw.commit("fff000", None, "2026-07-07", name="Jane Doe", domain="gmail.com")  # no linked account
-    raw.commit("merge1", "ben", "2026-07-08", parents=2)  # a merge commit
+    raw.commit("merge1", "ben", "2026-07-08", parents=2)  # a merge commit: a commit on the default branch
+    raw.commit("merge2", "k8s-ci-robot", "2026-07-09", parents=2, author_type="Bot")  # a bot's: bot class
     raw.issue(3, "ann", "2026-08-01")  # exactly at as_of
     raw.comment(1, "ben", "2026-08-02")
     build(con)
@@ -160,6 +161,12 @@ def test_each_kind_of_contribution_has_its_ref_and_merges_and_events_from_as_of_
         ("review", "org/repo#2/review/1003", "ben", 2),
         ("commit", "org/repo@abc123", "ann", None),
         ("commit", "org/repo@fff000", "name:jane doe", None),
+        ("commit", "org/repo@merge1", "ben", None),
+        ("commit", "org/repo@merge2", "k8s-ci-robot", None),
+    ]
+    assert rows(con, "SELECT actor_class FROM contributions WHERE ref LIKE '%merge%' ORDER BY ref") == [
+        ("external",),
+        ("bot",),
     ]
 
 

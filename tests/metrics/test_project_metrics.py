@@ -58,7 +58,7 @@ def con():
     raw.commit("c6", None, "2026-07-11", name="Jane Doe", domain="initech.com")  # Globex (registry)
     raw.commit(
         "c7", "maint", "2026-07-12", parents=2, domain="acme.com"
-    )  # a merge commit: not a contribution
+    )  # a merge commit: a commit on the default branch like any other (SPEC)
     raw.commit("c8", "ext2", "2026-07-13", domain="umbrella.com")
     build(c)
     yield c
@@ -74,35 +74,35 @@ def metric(con, column, window):
 # Contributions in the 30-day window, non-bot:
 #   issues opened 3 (#1 ext1, #2 ext2, #3 maint); PRs opened 4 (#10, #11, #12 external, #13 maint);
 #   comments 4 (maint on #1, ext2 on #2, ext1 on #11, ext2 on #13); reviews 2 (maint on #10, #12);
-#   commits 6 (c1, c2, c3, c4, c6, c8)  -> 19, of which core (maint) 6: #3, #13, the #1 comment, 2 reviews, c3.
-# Bot contributions: #14, #15, Copilot's comment, c5 -> 4 (AI agent: #15 and the comment -> 2); all: 23.
+#   commits 7 (c1, c2, c3, c4, c6, c7, c8)  -> 20, of which core (maint) 7: #3, #13, the #1 comment, 2 reviews,
+#   c3, c7. Bot contributions: #14, #15, Copilot's comment, c5 -> 4 (AI agent: #15 and the comment -> 2); all: 24.
 EXPECTED_30 = {
     "issues_opened": 3,
     "unique_issue_authors": 3,
     "unique_outside_issue_authors": 2,  # ext1, ext2
     "prs_opened": 4,
     "prs_merged": 4,  # #10, #11, #12, #16 (the bot's #14 is left out)
-    "contributions": 19,
-    "contribution_velocity": pytest.approx(19 / (30 / 7)),
-    "velocity_change": pytest.approx(19 / 1 - 1),  # previous 30 days: only issue #5
-    "external_share": pytest.approx(13 / 19),
-    "core_external_ratio": pytest.approx(6 / 13),
+    "contributions": 20,
+    "contribution_velocity": pytest.approx(20 / (30 / 7)),
+    "velocity_change": pytest.approx(20 / 1 - 1),  # previous 30 days: only issue #5
+    "external_share": pytest.approx(13 / 20),
+    "core_external_ratio": pytest.approx(7 / 13),
     "external_pr_share": pytest.approx(3 / 4),
     "active_contributors": 5,  # ext1, ext2, ext3 (c4), maint, name:jane doe
     "new_contributors": 3,  # ext1, ext2, jane; ext3 began 2026-06-01, maint 2025-01-01
     "lottery_factor": 1,  # ext1 opened 2 of the 4 merged PRs: 2 >= 50 %
-    "elephant_factor": 2,  # acme 2, Globex 2, umbrella 1 of 5: one has 40 %, two 80 %
-    "independent_commit_share": pytest.approx(1 / 6),  # c1 of the 6 non-bot commits
+    "elephant_factor": 1,  # acme 3 (c2, c3, c7), Globex 2, umbrella 1 of 6: acme alone has 50 %
+    "independent_commit_share": pytest.approx(1 / 7),  # c1 of the 7 non-bot commits
     "median_first_response_hours": pytest.approx(10.0),  # 2, 6, 10, 12, 24
     "unanswered_items": 2,  # #2, #3
     "median_pr_merge_hours": pytest.approx(60.0),  # 24, 48, 72, 768 -> (48 + 72) / 2
     "pr_acceptance_ratio": pytest.approx(4 / 5),  # 4 merged, #13 closed unmerged
-    "bot_share": pytest.approx(4 / 23),
-    "ai_agent_share": pytest.approx(2 / 23),
+    "bot_share": pytest.approx(4 / 24),
+    "ai_agent_share": pytest.approx(2 / 24),
     "answered_items": 5,
     "prs_closed_unmerged": 1,
-    "commits": 6,
-    "core_contributions": 6,
+    "commits": 7,
+    "core_contributions": 7,
     "external_contributions": 13,
     "bot_contributions": 4,
     "ai_agent_contributions": 2,
@@ -115,7 +115,7 @@ def test_30_day_window_metric(con, column):
     assert metric(con, column, 30) == EXPECTED_30[column]
 
 
-# 90 days add issue #5 (ext3, 2026-07-01T23:59:59) and PR #16 (ext3, 2026-06-01): 21 contributions, 15 external.
+# 90 days add issue #5 (ext3, 2026-07-01T23:59:59) and PR #16 (ext3, 2026-06-01): 22 contributions, 15 external.
 # The previous 90 days [2026-02-02, 2026-05-03) hold nothing; the previous 365 days hold maint's c0.
 @pytest.mark.parametrize(
     ("column", "window", "expected"),
@@ -124,14 +124,14 @@ def test_30_day_window_metric(con, column):
         ("unique_outside_issue_authors", 90, 3),
         ("prs_opened", 90, 5),
         ("external_pr_share", 90, pytest.approx(4 / 5)),
-        ("contributions", 90, 21),
-        ("external_share", 90, pytest.approx(15 / 21)),
+        ("contributions", 90, 22),
+        ("external_share", 90, pytest.approx(15 / 22)),
         ("velocity_change", 90, None),  # previous window empty
         ("new_contributors", 90, 4),  # ext1, ext2, ext3, jane
         ("unanswered_items", 90, 4),  # #2, #3, and now #5 and #16, which nobody answered
-        ("contributions", 365, 21),
-        ("velocity_change", 365, pytest.approx(21 / 1 - 1)),
-        ("contribution_velocity", 365, pytest.approx(21 / (365 / 7))),
+        ("contributions", 365, 22),
+        ("velocity_change", 365, pytest.approx(22 / 1 - 1)),
+        ("contribution_velocity", 365, pytest.approx(22 / (365 / 7))),
         ("lottery_factor", 365, 1),
     ],
 )
@@ -174,8 +174,8 @@ def test_weekly_activity_counts_one_week_by_hand(con):
 
 
 def test_weekly_totals_add_up_to_the_contributions_table(con):
-    # 21 in the 365-day window + c0
-    assert one(con, "SELECT sum(contributions) FROM weekly_activity") == 22
+    # 22 in the 365-day window + c0
+    assert one(con, "SELECT sum(contributions) FROM weekly_activity") == 23
     assert one(con, "SELECT sum(bot_contributions), sum(ai_agent_contributions) FROM weekly_activity") == (
         4,
         2,

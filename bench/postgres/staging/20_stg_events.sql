@@ -27,7 +27,6 @@ WITH events AS (
         coalesce(nullif(trim(author_login), ''), 'name:' || lower(trim(coalesce(author_name, 'unknown')))),
         author_type, NULL, authored_at, nullif(lower(trim(author_email_domain)), '')
     FROM raw_commits
-    WHERE parent_count <= 1
 )
 SELECT e.*, lower(e.login) AS login_lower
 FROM events AS e
