@@ -34,6 +34,5 @@ SELECT
 FROM stg_events AS e
 JOIN stg_accounts AS a USING (project, login_lower)
 JOIN stg_projects AS p USING (project)
-LEFT JOIN core_spans AS s USING (project, login_lower)
-ORDER BY e.project, e.occurred_at, e.kind, e.ref;
+LEFT JOIN core_spans AS s USING (project, login_lower);
 ANALYZE contributions;
