@@ -66,18 +66,24 @@ def _crawl_asset(name: str, endpoint: str, deps: list[str], description: str):
         finally:
             store.close()
             staging.merge(path, main, project.slug, endpoint, context.run.run_id)
-        return dg.MaterializeResult(
-            metadata={
-                "rows": dg.MetadataValue.int(rows),
-                "rows_written_this_run": dg.MetadataValue.int(stored),
-                "requests": dg.MetadataValue.int(stats.requests),
-                "not_modified_304": dg.MetadataValue.int(stats.not_modified),
-                "rate_limit_remaining": dg.MetadataValue.int(stats.rate_limit_remaining or 0),
-                "token_label": dg.MetadataValue.text(github.token_label(token)),
-            }
-        )
+        return crawl_result(rows, stored, stats, github.token_label(token))
 
     return _asset
+
+
+def crawl_result(rows: int, stored: int, stats, token_label: str) -> dg.MaterializeResult:
+    """What a crawl step reports: rows held, rows written, requests (and how many were 304s), the rate
+    limit left and the label of the token that paid."""
+    return dg.MaterializeResult(
+        metadata={
+            "rows": dg.MetadataValue.int(rows),
+            "rows_written_this_run": dg.MetadataValue.int(stored),
+            "requests": dg.MetadataValue.int(stats.requests),
+            "not_modified_304": dg.MetadataValue.int(stats.not_modified),
+            "rate_limit_remaining": dg.MetadataValue.int(stats.rate_limit_remaining or 0),
+            "token_label": dg.MetadataValue.text(token_label),
+        }
+    )
 
 
 github_repos = _crawl_asset(
@@ -145,14 +151,7 @@ def conformance_files(context: dg.AssetExecutionContext, github: GitHubResource,
             rows = con.execute("SELECT count(*) FROM raw_conformance_files").fetchone()[0]
     finally:
         store.close()
-    return dg.MaterializeResult(
-        metadata={
-            "rows": dg.MetadataValue.int(rows),
-            "rows_written_this_run": dg.MetadataValue.int(stored),
-            "requests": dg.MetadataValue.int(stats.requests),
-            "not_modified_304": dg.MetadataValue.int(stats.not_modified),
-        }
-    )
+    return crawl_result(rows, stored, stats, github.token_label(token))
 
 
 crawl_assets = [

@@ -13,36 +13,8 @@ from pipelines.metrics.assets import (
     weekly_inconsistencies,
 )
 from pipelines.resources import VitalsDuckDB
-from tests.metrics.rawrows import Raw, build
-
-REGISTRY = """projects:
-  - {slug: alpha, name: Alpha, repos: [org/alpha]}
-  - {slug: beta, name: Beta, repos: [org/beta]}
-"""
-
-
-def _fill(con: duckdb.DuckDBPyConnection) -> None:
-    alpha = Raw(con, project="alpha", repo="org/alpha").project(name="Alpha")
-    alpha.maintainer_file("OWNERS", "s1", "2025-01-01", "approvers: [ann]", is_head=True)
-    alpha.issue(1, "zoe", "2026-07-05")
-    alpha.pr(2, "ann", "2026-07-02", merged="2026-07-03")
-    alpha.comment(1, "ann", "2026-07-05T05:00")
-    alpha.commit("a1", "ann", "2026-07-03", domain="acme.com")
-    alpha.commit("a2", "dependabot[bot]", "2026-07-04", author_type="Bot")
-    beta = Raw(con, project="beta", repo="org/beta", first_id=5000).project(name="Beta")
-    beta.issue(1, "bob", "2026-05-20")
-
-
-@pytest.fixture
-def db_path(tmp_path, monkeypatch):
-    registry = tmp_path / "projects.yaml"
-    registry.write_text(REGISTRY, encoding="utf-8")
-    monkeypatch.setenv("VITALS_PROJECTS", str(registry))
-    monkeypatch.setenv("VITALS_AS_OF", "2026-08-01")
-    path = tmp_path / "vitals.duckdb"
-    with duckdb.connect(str(path)) as con:
-        _fill(con)
-    return path
+from tests.metrics.rawrows import build
+from tests.pipelines.metric_rows import fill
 
 
 def test_metric_views_materialise_and_every_check_passes(db_path):
@@ -116,7 +88,7 @@ def test_definitions_with_the_metric_assets_and_checks_load():
 @pytest.fixture
 def built():
     con = duckdb.connect()
-    _fill(con)
+    fill(con)
     build(con)
     yield con
     con.close()

@@ -23,7 +23,9 @@ def make_db(path) -> VitalsDuckDB:
 
 def test_without_a_store_nothing_is_published_and_the_run_says_so(tmp_path, monkeypatch):
     monkeypatch.delenv("VITALS_OBJECT_STORE_URL", raising=False)
-    result = dg.materialize([scorecard_stub, raw_snapshot], resources={"duckdb": make_db(tmp_path / "v.duckdb")})
+    result = dg.materialize(
+        [scorecard_stub, raw_snapshot], resources={"duckdb": make_db(tmp_path / "v.duckdb")}
+    )
     [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw_snapshot"]]
     assert event.materialization.metadata["published"].value is False
 
@@ -31,7 +33,9 @@ def test_without_a_store_nothing_is_published_and_the_run_says_so(tmp_path, monk
 def test_every_raw_table_is_published_and_readable_through_the_latest_pointer(tmp_path, monkeypatch):
     store_dir = tmp_path / "store"
     monkeypatch.setenv("VITALS_OBJECT_STORE_URL", f"file://{store_dir}")
-    result = dg.materialize([scorecard_stub, raw_snapshot], resources={"duckdb": make_db(tmp_path / "v.duckdb")})
+    result = dg.materialize(
+        [scorecard_stub, raw_snapshot], resources={"duckdb": make_db(tmp_path / "v.duckdb")}
+    )
     [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.path == ["raw_snapshot"]]
     metadata = event.materialization.metadata
     assert metadata["tables"].value == {"raw_commits": 1, "raw_issues": 5} and metadata["rows"].value == 6
@@ -45,7 +49,9 @@ def test_every_raw_table_is_published_and_readable_through_the_latest_pointer(tm
 def test_a_malformed_store_url_fails_the_step_with_its_message(tmp_path, monkeypatch):
     monkeypatch.setenv("VITALS_OBJECT_STORE_URL", "s3://")
     result = dg.materialize(
-        [scorecard_stub, raw_snapshot], resources={"duckdb": make_db(tmp_path / "v.duckdb")}, raise_on_error=False
+        [scorecard_stub, raw_snapshot],
+        resources={"duckdb": make_db(tmp_path / "v.duckdb")},
+        raise_on_error=False,
     )
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")

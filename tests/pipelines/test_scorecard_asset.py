@@ -2,13 +2,11 @@
 gate's blocking check when the conformance tables are broken."""
 
 import dagster as dg
-import duckdb
 import pytest
 
 from pipelines import conformance, definitions, metrics, scorecard
 from pipelines.resources import VitalsDuckDB
 from tests.pipelines.test_conformance_assets import crawled_rows, seed
-from tests.pipelines.test_metrics_assets import REGISTRY, _fill
 
 ALL = [
     *metrics.assets,
@@ -20,15 +18,8 @@ ALL = [
 
 
 @pytest.fixture
-def resource(tmp_path, monkeypatch):
-    registry = tmp_path / "projects.yaml"
-    registry.write_text(REGISTRY, encoding="utf-8")
-    monkeypatch.setenv("VITALS_PROJECTS", str(registry))
-    monkeypatch.setenv("VITALS_AS_OF", "2026-08-01")
-    path = tmp_path / "vitals.duckdb"
-    with duckdb.connect(str(path)) as con:
-        _fill(con)
-    return VitalsDuckDB(path=str(path))
+def resource(db_path):
+    return VitalsDuckDB(path=str(db_path))
 
 
 def materialized(result: dg.ExecuteInProcessResult) -> set[str]:
