@@ -51,3 +51,29 @@ def fake_client(world):
         return client, fake, clock
 
     return make
+
+
+def replay_project(db_path, project) -> tuple[int, int]:
+    """Replay-crawl one project from the cassettes into db_path; returns (requests, 304s)."""
+    from pipelines.github.crawler import Crawl, crawl_project
+    from pipelines.github.resources import GitHubResource
+    from pipelines.github.store import Store
+
+    store = Store(db_path)
+    try:
+        with GitHubResource(source="replay").client(project.slug, notify=lambda m: None) as client:
+            crawl_project(Crawl(client, store, run_id="replay", notify=lambda m: None), project)
+            return client.stats.requests, client.stats.not_modified
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def replay_crawl(tmp_path_factory):
+    """One replay crawl of the four projects for the whole session: (database file, {slug: (requests, 304s)}).
+    Tests that write to it work on a copy."""
+    from pipelines.config import ROOT, load_projects
+
+    db = tmp_path_factory.mktemp("replay-crawl") / "vitals.duckdb"
+    first = {p.slug: replay_project(db, p) for p in load_projects(ROOT / "pipelines" / "projects.yaml")}
+    return db, first

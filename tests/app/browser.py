@@ -71,10 +71,11 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 60.0) -> f
 
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`streamlit run app/scorecard.py` headless on 127.0.0.1 and a free port; yields its base URL."""
+    """`streamlit run app/scorecard.py` as `./vitals scorecard` starts it (app/serve.py), headless on 127.0.0.1
+    and a free port; yields its base URL."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app/scorecard.py", "--server.headless", "true",
+        sys.executable, "-m", "app.serve", "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip

@@ -4,6 +4,7 @@ straight from the fact files in fixtures/source/, without the SQL, fixtures/worl
 import csv
 import datetime as dt
 import math
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -13,9 +14,6 @@ import pytest
 from metrics.build import build_metrics
 from pipelines.config import AI_AGENTS, DEFAULT_BOTS, ROOT, load_projects
 from pipelines.github.assets import projects_registry
-from pipelines.github.crawler import Crawl, crawl_project
-from pipelines.github.resources import GitHubResource
-from pipelines.github.store import Store
 from pipelines.resources import VitalsDuckDB
 
 SOURCE = ROOT / "fixtures" / "source"
@@ -51,15 +49,9 @@ def in_window(value: str, window: int) -> bool:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(replay_crawl, tmp_path_factory):
     path = tmp_path_factory.mktemp("replay-metrics") / "vitals.duckdb"
-    store = Store(path)
-    try:
-        for project in PROJECTS:
-            with GitHubResource(source="replay").client(project.slug, notify=lambda m: None) as client:
-                crawl_project(Crawl(client, store, run_id="replay", notify=lambda m: None), project)
-    finally:
-        store.close()
+    shutil.copy(replay_crawl[0], path)
     dg.materialize([projects_registry], resources={"duckdb": VitalsDuckDB(path=str(path))})
     con = duckdb.connect(str(path))
     build_metrics(con, AS_OF, "replay", PROJECTS)

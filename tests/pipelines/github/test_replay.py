@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -9,9 +10,10 @@ import duckdb
 import pytest
 
 from pipelines.config import ROOT, load_projects
-from pipelines.github.crawler import Crawl, crawl_project, sync_conformance
+from pipelines.github.crawler import Crawl, sync_conformance
 from pipelines.github.resources import GitHubResource
 from pipelines.github.store import Store
+from tests.conftest import replay_project
 
 SOURCE = ROOT / "fixtures" / "source"
 CUTOFF = "2026-08-01"
@@ -62,21 +64,12 @@ def expected_counts(slug: str) -> dict[str, int]:
     return {"issues": len(issues) + prs, "commits": len(commits), "comments": comments, "reviews": reviews}
 
 
-def replay(db_path: Path, project) -> tuple[int, int]:
-    store = Store(db_path)
-    try:
-        with GitHubResource(source="replay").client(project.slug, notify=lambda m: None) as client:
-            crawl_project(Crawl(client, store, run_id="replay", notify=lambda m: None), project)
-            return client.stats.requests, client.stats.not_modified
-    finally:
-        store.close()
-
-
 @pytest.fixture(scope="module")
-def replayed(tmp_path_factory):
+def replayed(replay_crawl, tmp_path_factory):
     db = tmp_path_factory.mktemp("replay") / "vitals.duckdb"
+    shutil.copy(replay_crawl[0], db)  # the second-replay test writes to it
     projects = load_projects(ROOT / "pipelines" / "projects.yaml")
-    first = {p.slug: replay(db, p) for p in projects}
+    first = replay_crawl[1]
     con = duckdb.connect(str(db), read_only=True)
     counts = {
         (table, project): n
@@ -114,7 +107,7 @@ def test_second_replay_adds_no_rows_and_is_answered_with_304s(replayed):
     }
     con.close()
     for project in projects:
-        requests, not_modified = replay(db, project)
+        requests, not_modified = replay_project(db, project)
         assert requests == not_modified > 0, project.slug
         assert first[project.slug][0] > requests
     con = duckdb.connect(str(db), read_only=True)
