@@ -176,6 +176,25 @@ def crawl(results: dict[str, dict]) -> str:
     return out
 
 
+def proposed(workdir: Path, results: dict[str, dict]) -> str:
+    """The DuckDB build with bench/proposed standing in for the shipped SQL (`--sql bench/proposed`), beside
+    the shipped build of the same scale."""
+    out = ""
+    for scale in ("small", "large"):
+        path = workdir / f"results-{scale}-proposed.json"
+        if not path.exists() or scale not in results:
+            continue
+        p, m = json.loads(path.read_text())["metrics"], results[scale]["metrics"]
+        if not out:
+            out = (
+                "| scale | build | all metric views, s | CPU, s | peak RSS, MB |\n|---|---|---:|---:|---:|\n"
+            )
+        for label, x in (("shipped sql/", m), ("bench/proposed", p)):
+            out += (f"| {scale} | {label} | {cell(x['seconds'], 2)} | {cell(x['cpu_s'], 1)} | "
+                    f"{cell(x['peak_rss_mb'], 0)} |\n")  # fmt: skip
+    return out
+
+
 def chart(results: dict[str, dict], path: Path) -> bool:
     """Build time and peak memory against contributions, DuckDB and PostgreSQL, log-log, as a PNG."""
     try:
@@ -224,7 +243,8 @@ def main(argv: list[str] | None = None) -> None:
         if path.exists():
             results[scale] = json.loads(path.read_text())
     for title, text in (("Figures", figures(results)), ("Per step", profile(results)),
-                        ("Growth", growth(results)), ("Crawl", crawl(results))):  # fmt: skip
+                        ("Growth", growth(results)), ("Crawl", crawl(results)),
+                        ("Proposed SQL", proposed(args.workdir, results))):  # fmt: skip
         print(f"### {title}\n\n{text}")
     if args.chart and chart(results, args.chart):
         print(f"![Metric build cost against scale]({args.chart.name})\n")
