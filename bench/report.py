@@ -176,22 +176,18 @@ def crawl(results: dict[str, dict]) -> str:
     return out
 
 
-def proposed(workdir: Path, results: dict[str, dict]) -> str:
-    """The DuckDB build with bench/proposed standing in for the shipped SQL (`--sql bench/proposed`), beside
-    the shipped build of the same scale."""
+def variants(workdir: Path, results: dict[str, dict]) -> str:
+    """DuckDB builds measured with `--sql <folder>` (a SQL change before making it), beside the shipped build."""
     out = ""
     for scale in ("small", "large"):
-        path = workdir / f"results-{scale}-proposed.json"
-        if not path.exists() or scale not in results:
-            continue
-        p, m = json.loads(path.read_text())["metrics"], results[scale]["metrics"]
-        if not out:
-            out = (
-                "| scale | build | all metric views, s | CPU, s | peak RSS, MB |\n|---|---|---:|---:|---:|\n"
-            )
-        for label, x in (("shipped sql/", m), ("bench/proposed", p)):
-            out += (f"| {scale} | {label} | {cell(x['seconds'], 2)} | {cell(x['cpu_s'], 1)} | "
-                    f"{cell(x['peak_rss_mb'], 0)} |\n")  # fmt: skip
+        for path in sorted(workdir.glob(f"results-{scale}-*.json")) if scale in results else []:
+            p, m = json.loads(path.read_text())["metrics"], results[scale]["metrics"]
+            if not out:
+                out = "| scale | SQL | all metric views, s | CPU, s | peak RSS, MB |\n|---|---|---:|---:|---:|\n"
+            name = path.stem.removeprefix(f"results-{scale}-")
+            for label, x in (("shipped sql/", m), (f"--sql {name}", p)):
+                out += (f"| {scale} | {label} | {cell(x['seconds'], 2)} | {cell(x['cpu_s'], 1)} | "
+                        f"{cell(x['peak_rss_mb'], 0)} |\n")  # fmt: skip
     return out
 
 
@@ -244,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
             results[scale] = json.loads(path.read_text())
     for title, text in (("Figures", figures(results)), ("Per step", profile(results)),
                         ("Growth", growth(results)), ("Crawl", crawl(results)),
-                        ("Proposed SQL", proposed(args.workdir, results))):  # fmt: skip
+                        ("Measured SQL changes (--sql)", variants(args.workdir, results))):  # fmt: skip
         print(f"### {title}\n\n{text}")
     if args.chart and chart(results, args.chart):
         print(f"![Metric build cost against scale]({args.chart.name})\n")
