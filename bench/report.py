@@ -213,7 +213,12 @@ def chart(results: dict[str, dict], path: Path) -> bool:
             rows.append({"contributions": n, "engine": "PostgreSQL 15", "what": "peak memory, MB",
                          "value": r["postgres"]["server_peak_pss_mb"]["median"], "scale": scale})  # fmt: skip
     base = alt.Chart(pl.DataFrame(rows)).encode(
-        x=alt.X("contributions:Q", scale=alt.Scale(type="log"), title="contributions"),
+        x=alt.X(
+            "contributions:Q",
+            scale=alt.Scale(type="log"),
+            title="contributions",
+            axis=alt.Axis(format="~s", values=[1e5, 3e5, 1e6, 3e6, 1e7]),
+        ),
         y=alt.Y("value:Q", scale=alt.Scale(type="log"), title=None),
         color=alt.Color("engine:N", title=None),
     )
