@@ -83,8 +83,33 @@ def split_statements(text: str) -> list[str]:
     return [s.strip() for s in re.split(r";\s*(?:\n|$)", text) if s.strip()]
 
 
+_REPLACE = re.compile(r"^\s*CREATE\s+OR\s+REPLACE\s+(TABLE|VIEW)\s+([A-Za-z_][A-Za-z0-9_]*)\b", re.IGNORECASE)
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """A model that became a view (or a table) since the file was built: DuckDB will not replace one kind
+    with the other, so the old object goes first (a database built by an older version keeps working)."""
+    match = _REPLACE.match(_strip_comments(statement))
+    if not match:
+        return
+    kind, name = match.group(1).upper(), match.group(2)
+    other = "VIEW" if kind == "TABLE" else "TABLE"
+    catalog = "duckdb_views()" if other == "VIEW" else "duckdb_tables()"
+    found = con.execute(
+        f"SELECT count(*) FROM {catalog} WHERE schema_name = 'main' AND lower({other.lower()}_name) = lower($n)",
+        {"n": name},
+    ).fetchone()[0]
+    if found:
+        con.execute(f"DROP {other} {name}")
+
+
+def _strip_comments(statement: str) -> str:
+    return "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
+
+
 def run_sql_file(con: duckdb.DuckDBPyConnection, path: Path, params: dict | None = None) -> None:
     for statement in split_statements(path.read_text(encoding="utf-8")):
+        _drop_other_kind(con, statement)
         if params and "$" in statement:
             used = {k: v for k, v in params.items() if f"${k}" in statement}
             con.execute(statement, used)

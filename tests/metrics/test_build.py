@@ -132,3 +132,15 @@ def test_docs_metrics_md_names_every_project_metrics_column():
     columns = [r[0] for r in con.execute("DESCRIBE project_metrics").fetchall()]
     text = DOCS.read_text(encoding="utf-8")
     assert [c for c in columns if f"`{c}`" not in text] == []
+
+
+def test_a_model_that_changed_kind_since_the_file_was_built_is_replaced(tmp_path):
+    sql = tmp_path / "m.sql"
+    sql.write_text(
+        "-- m: a model that is now a view\nCREATE OR REPLACE VIEW m AS SELECT 2 AS x;\n", encoding="utf-8"
+    )
+    con = duckdb.connect()
+    con.execute("CREATE TABLE m AS SELECT 1 AS x")  # what an older version built
+    db.run_sql_file(con, sql)
+    assert con.execute("SELECT x FROM m").fetchall() == [(2,)]
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'm'").fetchone()[0] == 1
