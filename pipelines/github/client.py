@@ -188,7 +188,7 @@ class GitHubClient:
             self._wait_if_spent()
             try:
                 self.stats.requests += 1
-                auth = self._auth if origin(url) == self._origin else {}
+                auth = self._auth if self.same_origin(url) else {}
                 raw = self._http.request(method, url, headers={**auth, **headers}, content=body)
                 content = raw.read()
             except (httpx.TimeoutException, httpx.TransportError) as exc:
