@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow  # noqa: F401  (DuckDB scans the polars frames below through Arrow; imported with the module)
 
 from metrics import db
 
@@ -51,11 +52,29 @@ KEYS = {
     "raw_maintainer_files": ["repo", "path", "commit_sha"],
     "raw_conformance_files": ["source", "path"],
 }
-SCHEMAS = {
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Each column's type in the frames Store.upsert hands to DuckDB (VARCHAR unless named here; `*_at` columns are
+# `timestamp()` strings or datetimes, whichever the rows carry). Declared, not inferred: a frame built to a
+# known schema costs a third of an inferred one, and a value of another type is an error, not a guess.
+TYPES = {
+    **dict.fromkeys(("id", "repo_id", "number", "issue_number", "pr_number", "comments", "parent_count", "size"),
+                    pl.Int64),
+    **dict.fromkeys(("is_pull_request", "moved", "is_head", "deleted"), pl.Boolean),
     "labels": pl.List(pl.String),
-    "content": pl.String,
-}
-SCHEMA_BY_TABLE = {"raw_conformance_files": {"content": pl.Binary}}
+}  # fmt: skip
+TYPES_BY_TABLE = {"raw_conformance_files": {"content": pl.Binary}}
+
+
+def _schema(table: str, rows: list[dict]) -> dict[str, pl.DataType]:
+    types = TYPES | TYPES_BY_TABLE.get(table, {})
+    schema = {}
+    for c in COLUMNS[table]:
+        if c.endswith("_at"):
+            sample = next((r[c] for r in rows if r.get(c) is not None), None)
+            schema[c] = pl.Datetime("us") if isinstance(sample, dt.datetime) else pl.String
+        else:
+            schema[c] = types.get(c, pl.String)
+    return schema
 
 
 def utc(value: str | None) -> dt.datetime | None:
@@ -68,8 +87,19 @@ def utc(value: str | None) -> dt.datetime | None:
     return parsed
 
 
+def timestamp(value: str | None) -> str | None:
+    """A GitHub timestamp as crawled rows carry it: `YYYY-MM-DDTHH:MM:SSZ` (UTC, to the second). GitHub's own
+    form passes through as it is; one with an offset is converted. Strings of this one form sort as the times
+    they name, and Store.upsert parses a whole column of them at once (`*_at` columns are TIMESTAMP)."""
+    if not value:
+        return None
+    if len(value) == 20 and value[-1] == "Z":
+        return value
+    return iso(utc(value))
+
+
 def iso(value: dt.datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+    return value.strftime(ISO_FORMAT) if value else None
 
 
 def now_utc() -> dt.datetime:
@@ -129,11 +159,18 @@ class Store:
         """INSERT OR REPLACE (or OR IGNORE: keep what is stored) the rows, keyed on the table's key."""
         if not rows:
             return 0
-        columns = COLUMNS[table]
-        schema = {c: SCHEMAS[c] for c in columns if c in SCHEMAS} | SCHEMA_BY_TABLE.get(table, {})
-        frame = pl.DataFrame([{c: r.get(c) for c in columns} for r in rows], schema_overrides=schema)
+        columns, keys = COLUMNS[table], KEYS[table]
         # the last version of a key in one batch wins, as it would across batches
-        frame = frame.unique(subset=KEYS[table], keep="last", maintain_order=True)
+        if len(keys) == 1:
+            latest = list({r[keys[0]]: r for r in rows}.values())
+        else:
+            latest = list({tuple(r[k] for k in keys): r for r in rows}.values())
+        frame = pl.DataFrame(latest, schema=_schema(table, latest))
+        frame = frame.with_columns(
+            pl.col(c).str.strptime(pl.Datetime("us"), ISO_FORMAT)
+            for c, kind in frame.schema.items()
+            if c.endswith("_at") and kind == pl.String  # `timestamp()` strings; datetimes pass as they are
+        )
         con.register("_batch", frame)
         try:
             con.execute(
@@ -157,12 +194,20 @@ class Store:
 
     @staticmethod
     def save_state(con: duckdb.DuckDBPyConnection, state: CrawlState) -> None:
-        con.execute(
-            "INSERT OR REPLACE INTO crawl_state (repo, endpoint, since, etag, etag_url, high_water, "
-            "next_url, pending, run_id, updated_at) VALUES ($repo, $endpoint, $since, $etag, $etag_url, "
-            "$high_water, $next_url, $pending, $run_id, $updated_at)",
-            {**state.__dict__, "updated_at": now_utc()},
-        )
+        Store.put(con, "crawl_state", ("repo", "endpoint"), {**state.__dict__, "updated_at": now_utc()})
+
+    @staticmethod
+    def put(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], row: dict) -> None:
+        """One row written over the row of its key, or added: an UPDATE first, since nearly always the row
+        is there (a crawl's state and log row are written at every commit), and a one-row UPDATE costs a
+        quarter of a one-row INSERT OR REPLACE in DuckDB (0.5 ms against 2)."""
+        values = ", ".join(f"{c} = ${c}" for c in row if c not in key)
+        where = " AND ".join(f"{c} = ${c}" for c in key)
+        (updated,) = con.execute(f"UPDATE {table} SET {values} WHERE {where}", row).fetchone()
+        if not updated:
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('$' + c for c in row)})", row
+            )
 
     @staticmethod
     def pending_numbers(state: CrawlState) -> set[int]:
@@ -171,13 +216,7 @@ class Store:
     # -- crawl log ------------------------------------------------------------------------------
     @staticmethod
     def log(con: duckdb.DuckDBPyConnection, entry: CrawlLogEntry) -> None:
-        con.execute(
-            "INSERT OR REPLACE INTO raw_crawl_log (run_id, repo, endpoint, requests, not_modified, items, "
-            "rate_limit_remaining, token_label, started_at, finished_at, status) VALUES ($run_id, $repo, "
-            "$endpoint, $requests, $not_modified, $items, $rate_limit_remaining, $token_label, $started_at, "
-            "$finished_at, $status)",
-            entry.__dict__,
-        )
+        Store.put(con, "raw_crawl_log", ("run_id", "repo", "endpoint"), entry.__dict__)
 
 
 @dataclass

@@ -1,4 +1,4 @@
--- crawl_state: one saved cursor per (repo, endpoint), written in the same transaction as the page it covers.
+-- crawl_state: one saved cursor per (repo, endpoint), written in the same transaction as the pages it covers.
 CREATE TABLE IF NOT EXISTS crawl_state (
     repo           VARCHAR NOT NULL,
     endpoint       VARCHAR NOT NULL,

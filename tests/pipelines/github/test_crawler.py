@@ -143,3 +143,63 @@ def test_a_page_of_the_wrong_shape_stops_the_crawl_with_one_line_and_a_rerun_is_
     assert "\n" not in str(err.value)
     run_crawl(world, db)
     assert snapshot(db) == snapshot(clean)
+
+
+def test_a_failure_mid_listing_keeps_the_whole_pages_read_and_the_cursor_after_them(world, tmp_path):
+    db = tmp_path / "a.duckdb"
+
+    def fail_on_page_3(index, method, url):
+        return (
+            Fault("status", 400, None, {"message": "simulated"})
+            if "/issues?" in url and "page=3" in url
+            else None
+        )
+
+    with pytest.raises(GitHubError):
+        run_crawl(world, db, faults=fail_on_page_3)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        stored = con.execute("SELECT count(*) FROM raw_issues").fetchone()[0]
+        next_url, status = con.execute(
+            "SELECT s.next_url, l.status FROM crawl_state s JOIN raw_crawl_log l USING (repo, endpoint) "
+            "WHERE s.endpoint = 'issues'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert stored == 200  # pages 1 and 2, 100 items each, committed before the error went up
+    assert "page=3" in next_url and status == "failed"
+    run_crawl(world, db)  # resumes at page 3
+    clean = tmp_path / "clean.duckdb"
+    run_crawl(world, clean)
+    assert snapshot(db) == snapshot(clean)
+
+
+def test_an_item_of_the_wrong_type_stops_the_crawl_with_one_line_naming_the_field(world, tmp_path):
+    def bad_id(index, method, url):
+        return Fault("status", 200, None, [{"id": "not-a-number"}]) if "/issues/comments?" in url else None
+
+    with pytest.raises(
+        GitHubError, match=r"^unexpected response from .*/issues/comments\?.*\$\[0\]\.id"
+    ) as err:
+        run_crawl(world, tmp_path / "a.duckdb", faults=bad_id)
+    assert "\n" not in str(err.value)
+
+
+def test_page_batch_is_due_after_its_page_limit_or_its_age(monkeypatch):
+    from pipelines.github import crawler
+
+    now = [0.0]
+    monkeypatch.setattr(crawler, "PAGES_PER_COMMIT", 3)
+    batch = crawler.PageBatch(clock=lambda: now[0])
+    assert not batch and not batch.due()
+    batch.add([{"id": 1}])
+    batch.add([])
+    assert batch and not batch.due()
+    batch.add([{"id": 2}])
+    assert batch.due()  # three pages
+    assert batch.take() == [{"id": 1}, {"id": 2}] and not batch
+    batch.add([{"id": 3}])
+    now[0] += crawler.COMMIT_EVERY_S - 0.01
+    assert not batch.due()
+    now[0] += 0.01
+    assert batch.due()  # the oldest page has waited COMMIT_EVERY_S
