@@ -18,10 +18,6 @@ from pipelines.github.client import Response, Stats
 from pipelines.github.crawler import (
     Crawl,
     Repo,
-    comment_rows,
-    commit_rows,
-    issue_rows,
-    review_row,
     sync_comments,
     sync_commits,
     sync_issues,
@@ -30,15 +26,13 @@ from pipelines.github.crawler import (
 from pipelines.github.replay import CASSETTES
 from pipelines.github.store import Store
 
-FETCHED = "2026-08-01 06:00:00"  # one fetched_at for both loaders, so their rows compare equal
+FETCHED = "2026-08-01 06:00:00"  # fetched_at of read_json's rows (stores are compared without it)
 TABLES = {
     "issues": "raw_issues",
     "comments": "raw_comments",
     "commits": "raw_commits",
     "reviews": "raw_reviews",
 }
-_NUMBER = re.compile(r"^pr(\d+)$")
-ROWS = {"issues": issue_rows, "comments": comment_rows, "commits": commit_rows}
 
 
 def _endpoint(method: str, url: str) -> str | None:
@@ -109,24 +103,6 @@ def extract_cassette_pages(out: Path) -> list[dict]:
             )
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return manifest
-
-
-def _rows(endpoint: str, body: bytes, project: str, repo: str, fetched) -> list[dict]:
-    """A page's rows, by the crawler's own code for that endpoint."""
-    if endpoint in ROWS:
-        return ROWS[endpoint](body, project, repo, fetched)
-    # as sync_reviews reads a batch: each `pr<N>` alias, its nodes with a submittedAt and a databaseId
-    rows = []
-    for alias, node in (json.loads(body).get("data") or {}).get("repository", {}).items():
-        if not node:
-            continue
-        number = int(_NUMBER.match(alias).group(1))
-        rows += [
-            review_row(n, number, project, repo, fetched)
-            for n in node["reviews"]["nodes"]
-            if n.get("submittedAt") and n.get("databaseId")
-        ]
-    return rows
 
 
 class RecordedPages:
@@ -210,12 +186,6 @@ def load_with_store(pages: Path, db_path: Path) -> dict:
     return {"items": items, "pages": len(manifest), "seconds": seconds, "requests": client.stats.requests}
 
 
-def _fetched():
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(FETCHED)
-
-
 # read_json column types: only the fields the raw tables keep (the rest of each object is skipped).
 _USER = "STRUCT(login VARCHAR, id BIGINT, type VARCHAR)"
 _COLUMNS = {
@@ -239,44 +209,12 @@ _TS = "strptime({}, '%Y-%m-%dT%H:%M:%SZ')"  # GitHub's REST and GraphQL timestam
 _FILE = "string_split(filename, '/')"
 
 
-def _json_schema(duck_type: str):
-    """A read_json column type as the structure from_json wants (`STRUCT(a INT)[]` -> [{"a": "INT"}])."""
-    duck_type = duck_type.strip()
-    if duck_type.endswith("[]"):
-        return [_json_schema(duck_type[:-2])]
-    if not duck_type.startswith("STRUCT("):
-        return duck_type
-    fields, depth, current = [], 0, ""
-    for ch in duck_type[7:-1]:
-        if ch == "," and depth == 0:
-            fields.append(current)
-            current = ""
-            continue
-        depth += (ch == "(") - (ch == ")")
-        current += ch
-    fields.append(current)
-    return {f.split(maxsplit=1)[0]: _json_schema(f.split(maxsplit=1)[1]) for f in fields}
-
-
 def file_source(pages: Path, endpoint: str) -> str:
     """read_json over every page file of an endpoint (columns typed, `filename` kept)."""
     if endpoint == "reviews":
         return f"read_json_objects('{pages}/reviews/*/*/*.json', filename=true)"
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _COLUMNS[endpoint].items()) + "}"
     return f"read_json('{pages}/{endpoint}/*/*/*.json', format='array', columns={columns}, filename=true)"
-
-
-def parameter_source(endpoint: str) -> str:
-    """The same rows from page bodies bound as parameters ($bodies, $files: one list entry a page), parsed
-    by DuckDB's from_json: how the crawler could hand pages to DuckDB without parsing them in Python."""
-    pages = "(SELECT unnest($bodies) AS body, unnest($files) AS file)"
-    if endpoint == "reviews":
-        return f"(SELECT CAST(body AS JSON) AS json, file AS filename FROM {pages})"
-    schema = json.dumps([{k: _json_schema(v) for k, v in _COLUMNS[endpoint].items()}]).replace("'", "''")
-    return (
-        f"(SELECT unnest(item), filename, position FROM (SELECT unnest(from_json(body, '{schema}')) AS item, "
-        f"file AS filename, generate_subscripts(from_json(body, '{schema}'), 1) AS position FROM {pages}))"
-    )
 
 
 def statements(source) -> dict[str, str]:
@@ -354,43 +292,6 @@ def load_with_read_json(pages: Path, db_path: Path) -> dict:
         items = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES.values())
     manifest = json.loads((pages / "manifest.json").read_text(encoding="utf-8"))
     return {"items": items, "pages": len(manifest), "seconds": seconds}
-
-
-def load_with_sql_batches(pages: Path, db_path: Path, pages_per_tx: int = 20) -> dict:
-    """A proposal, not the crawler's code: pages handed to DuckDB as they arrive (bodies bound as
-    parameters, parsed by from_json: no Python parsing) and committed `pages_per_tx` at a time (the cursor
-    would be saved with each batch: a kill re-fetches at most pages_per_tx - 1 pages)."""
-    manifest = json.loads((pages / "manifest.json").read_text(encoding="utf-8"))
-    sql = statements(parameter_source)
-    for endpoint in ("issues", "comments", "commits"):
-        key = f"{_FILE}[-2], sha" if endpoint == "commits" else "id"
-        # the last version of a key in a batch wins, as Store.upsert's does
-        sql[endpoint] += (
-            f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY filename DESC, position DESC) = 1"
-        )
-    fetched = _fetched()
-    store = Store(db_path)
-    started = time.perf_counter()
-    for i in range(0, len(manifest), pages_per_tx):
-        batch: dict[str, list[dict]] = {}
-        for page in manifest[i : i + pages_per_tx]:
-            batch.setdefault(page["endpoint"], []).append(page)
-        with store.tx() as con:
-            for endpoint, group in batch.items():
-                if endpoint == "reviews":
-                    # GraphQL batches hold few reviews each: the crawler's own parsing is cheaper here than
-                    # DuckDB's JSON functions over 100 aliases a batch
-                    rows = [r for p in group for r in _rows(endpoint, Path(p["file"]).read_bytes(),
-                                                            p["project"], p["repo"], fetched)]  # fmt: skip
-                    Store.upsert(con, TABLES[endpoint], rows)
-                    continue
-                bodies = [Path(p["file"]).read_text(encoding="utf-8") for p in group]
-                con.execute(sql[endpoint], {"bodies": bodies, "files": [p["file"] for p in group]}).fetchall()
-    seconds = time.perf_counter() - started
-    with store.tx() as con:
-        items = sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES.values())
-    store.close()
-    return {"items": items, "pages": len(manifest), "seconds": seconds, "pages_per_tx": pages_per_tx}
 
 
 def differences(a: Path, b: Path) -> dict[str, int]:

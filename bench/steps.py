@@ -153,14 +153,6 @@ def ingest_read_json(pages: str, db: str) -> dict:
     return load_with_read_json(Path(pages), Path(db)) | {"cpu_s": _cpu() - cpu}
 
 
-def ingest_proposed(pages: str, db: str, pages_per_tx: int = 20) -> dict:
-    from bench.ingest import load_with_sql_batches
-
-    Path(db).unlink(missing_ok=True)
-    cpu = _cpu()
-    return load_with_sql_batches(Path(pages), Path(db), pages_per_tx) | {"cpu_s": _cpu() - cpu}
-
-
 def crawl(workdir: str) -> dict:
     from bench.crawl import measure
 
@@ -169,7 +161,7 @@ def crawl(workdir: str) -> dict:
 
 
 STEPS = {f.__name__: f for f in (generate, duckdb_build, duckdb_profile, pg_load, pg_build, ingest_pages,
-                                 ingest_store, ingest_read_json, ingest_proposed, crawl)}  # fmt: skip
+                                 ingest_store, ingest_read_json, crawl)}  # fmt: skip
 
 
 # -- running a step in a child process -----------------------------------------------------------------
@@ -187,9 +179,13 @@ def run(step: str, **kwargs) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"bench step {step} failed (exit {proc.returncode}); see its error above")
     line = next(x for x in reversed(out.splitlines()) if x.startswith(MARKER))
-    return json.loads(line[len(MARKER) :]) | {
+    result = json.loads(line[len(MARKER) :])
+    # the step's own high-water mark (VmHWM): the kernel's ru_maxrss of a child starts from the size of the
+    # parent it was forked from, which made small steps look as big as the bench process
+    peak_kb = result.pop("vm_hwm_kb", usage.ru_maxrss)
+    return result | {
         "wall_s": time.perf_counter() - started,
-        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "peak_rss_mb": peak_kb / 1024,
         "process_cpu_s": usage.ru_utime + usage.ru_stime,
     }
 
@@ -197,6 +193,11 @@ def run(step: str, **kwargs) -> dict:
 def main() -> None:
     step, kwargs = sys.argv[1], json.loads(sys.argv[2])
     result = STEPS[step](**kwargs)
+    status = Path("/proc/self/status")
+    if status.exists():
+        hwm = next((x for x in status.read_text().splitlines() if x.startswith("VmHWM:")), None)
+        if hwm:
+            result["vm_hwm_kb"] = int(hwm.split()[1])
     print(MARKER + json.dumps(result, default=str), flush=True)
 
 
