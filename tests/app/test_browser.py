@@ -25,13 +25,15 @@ def browser():
         browser.close()
 
 
-def test_scorecard_in_a_real_browser(browser, sample_db, tmp_path):
-    with duckdb.connect(str(sample_db), read_only=True) as con:
+def test_scorecard_in_a_real_browser(browser, replay_db, tmp_path):
+    """On the database `./vitals run` builds from the fixtures; its screenshots are the ones in docs/."""
+    with duckdb.connect(str(replay_db), read_only=True) as con:
         expected = {
             r[0]: r[1:] for r in con.execute("SELECT project, grade, score, gate FROM scorecard").fetchall()
         }
         write_view_csv(con, "scorecard", REPORT_VIEWS["scorecard"], tmp_path / "report.csv")
-    env = dict(os.environ, VITALS_DB=str(sample_db))
+    assert set(expected) == {"kai-scheduler", "kaito", "kueue", "volcano"}
+    env = dict(os.environ, VITALS_DB=str(replay_db))
     with streamlit_server(env, tmp_path / "streamlit.log") as url:
         page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
 
