@@ -20,9 +20,21 @@ def overview_ready(page, window: int, timeout_ms: int = 60_000) -> None:
     page.get_by_text(f"All projects · {window}-day window").wait_for(timeout=timeout_ms)
 
 
+def open_overview(page, url: str) -> float:
+    """Seconds from asking for the page to the overview drawn."""
+    started = time.monotonic()
+    page.goto(url)
+    overview_ready(page, 90)
+    return time.monotonic() - started
+
+
 def measure(db: Path, rounds: int) -> dict[str, list[float]]:
     env = dict(os.environ, VITALS_DB=str(db))
-    timings: dict[str, list[float]] = {"server up": [], "first overview": [], "overview, new browser (empty cache)": []}
+    timings: dict[str, list[float]] = {
+        "server up": [],
+        "first overview": [],
+        "overview, new browser (empty cache)": [],
+    }
     timings |= {"overview, new tab (static files cached)": []}
     timings |= {"window 90 → 30": [], "window 30 → 365": [], "window 365 → 90": []}
     with sync_playwright() as playwright:
@@ -34,25 +46,16 @@ def measure(db: Path, rounds: int) -> dict[str, list[float]]:
                 # one browser context: a user's browser, whose HTTP cache keeps Streamlit's static files
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})
                 page = context.new_page()
-                started = time.monotonic()
-                page.goto(url)
-                overview_ready(page, 90)
-                timings["first overview"].append(time.monotonic() - started)
+                timings["first overview"].append(open_overview(page, url))
                 page.close()
                 for _ in range(3):  # a new tab of that browser: a new session, static files cached
                     page = context.new_page()
-                    started = time.monotonic()
-                    page.goto(url)
-                    overview_ready(page, 90)
-                    timings["overview, new tab (static files cached)"].append(time.monotonic() - started)
+                    timings["overview, new tab (static files cached)"].append(open_overview(page, url))
                     page.close()
                 context.close()
                 for _ in range(3):  # a browser that has never seen the app (a new context: empty cache)
                     page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                    started = time.monotonic()
-                    page.goto(url)
-                    overview_ready(page, 90)
-                    timings["overview, new browser (empty cache)"].append(time.monotonic() - started)
+                    timings["overview, new browser (empty cache)"].append(open_overview(page, url))
                     for before, after in ((90, 30), (30, 365), (365, 90)):
                         started = time.monotonic()
                         page.locator('[data-testid="stSidebar"]').get_by_text(str(after), exact=True).click()
