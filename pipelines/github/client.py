@@ -298,14 +298,17 @@ class GitHubClient:
             self.stats.moved[match.group(1)] = location
 
 
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, IndexError, ValueError)
+
+
 @contextmanager
-def reading(response: Response | str) -> Iterator[None]:
+def reading(response: Response | str, errors: tuple | type = _SHAPE_ERRORS) -> Iterator[None]:
     """Around the code that reads a response: a body that is not JSON or not of the shape GitHub documents
     (a proxy's HTML page, a missing key, a list where an object was due) becomes one GitHubError naming
-    the URL, never a traceback."""
+    the URL, never a traceback. `errors`: which exceptions mean that (narrower where other code runs too)."""
     try:
         yield
-    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+    except errors as exc:
         where = (
             _safe(response)
             if isinstance(response, str)

@@ -14,7 +14,16 @@ from urllib.parse import quote
 
 from pipelines.github import payloads
 from pipelines.github.client import GitHubClient, GitHubError, Response, reading, with_params
-from pipelines.github.store import CrawlLogEntry, CrawlState, Store, iso, now_utc, timestamp, utc
+from pipelines.github.store import (
+    BadTimestamp,
+    CrawlLogEntry,
+    CrawlState,
+    Store,
+    iso,
+    now_utc,
+    timestamp,
+    utc,
+)
 
 REVIEW_BATCH = 100  # PRs per GraphQL query (aliases); ~1 point each
 COMMIT_LOOKBACK = dt.timedelta(days=14)  # merged branches carry older committer dates
@@ -261,7 +270,7 @@ def sync_listing(
 
     def commit() -> int:
         rows = batch.take()  # taken first: a failed commit is not tried again, its pages are fetched again
-        with store.tx() as con:
+        with store.tx() as con, reading(f"{url} (the pages since the last commit)", BadTimestamp):
             Store.upsert(con, table, rows, replace=replace)
             if on_rows:
                 on_rows(con, rows)
@@ -472,7 +481,8 @@ def sync_reviews(crawl: Crawl, repo: Repo) -> int:
 
     def commit() -> int:
         rows = batch.take()
-        with crawl.store.tx() as con:
+        where = f"{crawl.client.base_url}/graphql (reviews of {repo.full_name})"
+        with crawl.store.tx() as con, reading(where, BadTimestamp):
             Store.upsert(con, "raw_reviews", rows)
             state = Store.load_state(con, repo.full_name, "reviews")
             state.pending = json.dumps(sorted(Store.pending_numbers(state) - done))

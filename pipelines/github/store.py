@@ -87,6 +87,10 @@ def utc(value: str | None) -> dt.datetime | None:
     return parsed
 
 
+class BadTimestamp(ValueError):
+    """A `*_at` value that is not a time: GitHub sent something else than it documents."""
+
+
 def timestamp(value: str | None) -> str | None:
     """A GitHub timestamp as crawled rows carry it: `YYYY-MM-DDTHH:MM:SSZ` (UTC, to the second). GitHub's own
     form passes through as it is; one with an offset is converted. Strings of this one form sort as the times
@@ -166,11 +170,16 @@ class Store:
         else:
             latest = list({tuple(r[k] for k in keys): r for r in rows}.values())
         frame = pl.DataFrame(latest, schema=_schema(table, latest))
-        frame = frame.with_columns(
-            pl.col(c).str.strptime(pl.Datetime("us"), ISO_FORMAT)
-            for c, kind in frame.schema.items()
-            if c.endswith("_at") and kind == pl.String  # `timestamp()` strings; datetimes pass as they are
-        )
+        texts = [c for c, kind in frame.schema.items() if c.endswith("_at") and kind == pl.String]
+        if texts:  # `timestamp()` strings, parsed here a column at a time; datetimes pass as they are
+            parsed = frame.with_columns(
+                pl.col(texts).str.strptime(pl.Datetime("us"), ISO_FORMAT, strict=False)
+            )
+            for c in texts:
+                bad = frame[c].filter(parsed[c].is_null() & frame[c].is_not_null())
+                if len(bad):
+                    raise BadTimestamp(f"{table}.{c}: {bad[0]!r} is not a time (YYYY-MM-DDTHH:MM:SSZ)")
+            frame = parsed
         con.register("_batch", frame)
         try:
             con.execute(

@@ -203,3 +203,23 @@ def test_page_batch_is_due_after_its_page_limit_or_its_age(monkeypatch):
     assert not batch.due()
     now[0] += 0.01
     assert batch.due()  # the oldest page has waited COMMIT_EVERY_S
+
+
+def test_a_timestamp_that_is_not_a_time_stops_the_crawl_with_one_line_naming_the_column(world, tmp_path):
+    issue = {"id": 1, "number": 1, "state": "open", "created_at": "2024-13-01T00:00:00Z",
+             "updated_at": "2024-01-01T00:00:00Z"}  # fmt: skip
+
+    def bad_month(index, method, url):
+        return Fault("status", 200, None, [issue]) if "/issues?" in url else None
+
+    db = tmp_path / "a.duckdb"
+    with pytest.raises(
+        GitHubError, match=r"^unexpected response from .*/issues\?.*raw_issues\.created_at"
+    ) as err:
+        run_crawl(world, db, faults=bad_month)
+    assert "'2024-13-01T00:00:00Z' is not a time" in str(err.value) and "\n" not in str(err.value)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM raw_issues").fetchone()[0] == 0  # nothing half-written
+    finally:
+        con.close()
