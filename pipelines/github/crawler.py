@@ -143,52 +143,47 @@ def _login(user: payloads.User | None) -> tuple[str | None, str | None]:
     return (user.login, user.type or None) if user else (None, None)
 
 
+def _authored(item: payloads.Authored, project: str, repo: str, fetched: dt.datetime) -> dict:
+    """The columns raw_issues and raw_comments have alike."""
+    login, kind = _login(item.user)
+    return {
+        "id": item.id,
+        "project": project,
+        "repo": repo,
+        "author_login": login,
+        "author_type": kind,
+        "author_association": item.author_association,
+        "created_at": timestamp(item.created_at),
+        "updated_at": timestamp(item.updated_at),
+        "fetched_at": fetched,
+    }
+
+
 def issue_rows(body: bytes, project: str, repo: str, fetched: dt.datetime) -> list[dict]:
     """A page of /issues (issues and pull requests) as raw_issues rows."""
     rows = []
     for item in payloads.decode(body, payloads.Issue):
-        login, kind = _login(item.user)
         pr = item.pull_request
-        rows.append({
-            "id": item.id,
-            "project": project,
-            "repo": repo,
+        rows.append(_authored(item, project, repo, fetched) | {
             "number": item.number,
             "is_pull_request": pr is not None,
-            "author_login": login,
-            "author_type": kind,
-            "author_association": item.author_association,
             "state": item.state,
             "state_reason": item.state_reason,
-            "created_at": timestamp(item.created_at),
-            "updated_at": timestamp(item.updated_at),
             "closed_at": timestamp(item.closed_at),
             "merged_at": timestamp(pr.merged_at) if pr else None,
             "labels": [label.name for label in item.labels or ()],
             "comments": item.comments,
-            "fetched_at": fetched,
         })  # fmt: skip
     return rows
 
 
 def comment_rows(body: bytes, project: str, repo: str, fetched: dt.datetime) -> list[dict]:
     """A page of /issues/comments as raw_comments rows (the issue number from the comment's issue_url)."""
-    rows = []
-    for item in payloads.decode(body, payloads.Comment):
-        login, kind = _login(item.user)
-        rows.append({
-            "id": item.id,
-            "project": project,
-            "repo": repo,
-            "issue_number": int(item.issue_url.rstrip("/").rsplit("/", 1)[1]),
-            "author_login": login,
-            "author_type": kind,
-            "author_association": item.author_association,
-            "created_at": timestamp(item.created_at),
-            "updated_at": timestamp(item.updated_at),
-            "fetched_at": fetched,
-        })  # fmt: skip
-    return rows
+    return [
+        _authored(item, project, repo, fetched)
+        | {"issue_number": int(item.issue_url.rstrip("/").rsplit("/", 1)[1])}
+        for item in payloads.decode(body, payloads.Comment)
+    ]
 
 
 def commit_rows(body: bytes, project: str, repo: str, fetched: dt.datetime) -> list[dict]:

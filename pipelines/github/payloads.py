@@ -24,14 +24,19 @@ class PullRequestRef(msgspec.Struct):
     merged_at: str | None = None
 
 
-class Issue(msgspec.Struct):
+class Authored(msgspec.Struct, kw_only=True):
+    """What issues, pull requests and comments have alike."""
+
     id: int
-    number: int
-    state: str
     created_at: str
     updated_at: str
     user: User | None = None
     author_association: str | None = None
+
+
+class Issue(Authored, kw_only=True):
+    number: int
+    state: str
     state_reason: str | None = None
     closed_at: str | None = None
     pull_request: PullRequestRef | None = None  # present on pull requests only
@@ -39,13 +44,8 @@ class Issue(msgspec.Struct):
     comments: int | None = None
 
 
-class Comment(msgspec.Struct):
-    id: int
+class Comment(Authored, kw_only=True):
     issue_url: str
-    created_at: str
-    updated_at: str
-    user: User | None = None
-    author_association: str | None = None
 
 
 class GitPerson(msgspec.Struct):
